@@ -1,0 +1,69 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+/** Layering: what each folder may import (DESIGN.md §1). A rule, not a wish. */
+const layer = (files, { paths = [], regex = [] }) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: paths.map((name) => ({ name, message: `this layer may not import ${name} (DESIGN.md §1)` })),
+        patterns: regex.map(([re, message]) => ({ regex: re, message })),
+      },
+    ],
+  },
+});
+
+const UI = ['electron', 'react', 'react-dom', 'react-dom/client', 'react/jsx-runtime'];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'release/**', 'reports/**', '.electron-native/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['**/*.cjs', 'scripts/**/*.mjs', 'bin/**'],
+    languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  layer(['src/core/**'], {
+    paths: UI,
+    regex: [['(^|/)(main|renderer|preload|cli|lab)(/|$)', 'src/core may not import the faces or the lab (DESIGN.md §1)']],
+  }),
+  layer(['src/contract/**'], {
+    paths: [...UI, ...nodeBuiltins],
+    regex: [['(^|/)(core|main|renderer|preload|cli|lab)(/|$)', 'src/contract imports zod only (DESIGN.md §1)']],
+  }),
+  layer(['src/lab/**'], {
+    paths: UI,
+    regex: [['(^|/)(main|renderer|preload|cli)(/|$)', 'src/lab may import core and node only (DESIGN.md §1)']],
+  }),
+  layer(['src/cli/**'], {
+    paths: UI,
+    regex: [['(^|/)(main|renderer|preload)(/|$)', 'src/cli may import core, lab and contract only (DESIGN.md §1)']],
+  }),
+  layer(['src/main/**'], {
+    paths: ['react', 'react-dom'],
+    regex: [['(^|/)(renderer|preload|cli|lab)(/|$)', 'src/main may import core, contract and electron only (DESIGN.md §1)']],
+  }),
+  layer(['src/preload/**'], {
+    paths: ['react', 'react-dom', ...nodeBuiltins],
+    regex: [['(^|/)(core|renderer|main|cli|lab)(/|$)', 'src/preload may import the contract and electron only (DESIGN.md §1)']],
+  }),
+  layer(['src/renderer/**'], {
+    paths: ['electron', ...nodeBuiltins],
+    regex: [['(^|/)(core|main|preload|cli|lab)(/|$)', 'src/renderer talks only to the contract (DESIGN.md §1)']],
+  }),
+);

@@ -1,0 +1,39 @@
+import { UsageError } from '../../core/errors';
+import { startLab } from '../../lab';
+import { parseFlags } from '../args';
+import { LAB_HELP } from '../help';
+import type { CliIo } from '../io';
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
+
+/** Serves the embedded lab until SIGINT/SIGTERM, then closes every server. */
+export async function labCommand(argv: string[], io: CliIo, stop?: AbortSignal): Promise<number> {
+  const { values } = parseFlags('lab', argv, { json: { type: 'boolean' }, host: { type: 'string' } });
+  if (values.help) {
+    io.out(LAB_HELP);
+    return 0;
+  }
+  const host = values.host ?? '127.0.0.1';
+  if (!LOOPBACK.test(host)) throw new UsageError(`lab: --host must be a loopback address (127.x.x.x or ::1), got "${host}"`);
+  const lab = await startLab({ host });
+  if (values.json) {
+    io.out(JSON.stringify(lab.config));
+  } else {
+    io.out('Embedded lab running on loopback. Targets:');
+    for (const target of lab.config.targets) io.out(`  ${target.kind.padEnd(6)} ${target.url}`);
+    io.out('Use them with: rtc-triage lab --json > lab.json; rtc-triage diagnose --config lab.json');
+    io.out('Press Ctrl-C to stop.');
+  }
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    stop?.addEventListener('abort', done, { once: true });
+  });
+  await lab.close();
+  return 0;
+}

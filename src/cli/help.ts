@@ -1,0 +1,56 @@
+export const MAIN_HELP = `rtc-triage — is it the infrastructure, the network, or the app?
+
+Usage: rtc-triage <command> [options]
+
+Commands:
+  diagnose   run one diagnosis against the configured STUN servers and print a verdict
+  lab        start the embedded lab (servers on loopback) for testing this machine
+  serve      open the RTC Triage UI in a browser (same features as the desktop app)
+
+Options:
+  -h, --help     show help (also: rtc-triage <command> --help)
+  -v, --version  print the version
+
+Exit codes: 0 healthy, 1 a problem verdict, 2 bad usage or invalid config, 3 internal error.
+History is kept in ${'$'}RTC_TRIAGE_DATA_DIR/history.db, by default in your user data folder.
+`;
+
+export const DIAGNOSE_HELP = `Usage: rtc-triage diagnose [--config FILE] [--lab] [--json] [--db FILE] [--app-failing]
+
+Runs every probe against every configured target, in parallel, with per-attempt timeouts and
+retries, stores each attempt in the history database, and prints the verdict.
+
+Options:
+  --config FILE   JSON config listing targets (default: the public STUN servers in resources/)
+  --lab           also start the embedded lab on loopback and test it (layer L1: proves this
+                  machine's own probe path works, with no outside infrastructure)
+  --json          print the report (schema rtc-triage/report@1) as one JSON object on stdout
+  --db FILE       history database to write (default: the user data folder)
+  --app-failing   the user says the app fails: a clean result then reads "app-suspect"
+  -h, --help      show this help
+
+Exit codes: 0 healthy, 1 a problem verdict (or cancelled), 2 bad usage or invalid config, 3 internal error.
+`;
+
+export const LAB_HELP = `Usage: rtc-triage lab [--json] [--host 127.0.0.1]
+
+Starts the embedded lab — a STUN server over UDP and TCP — on loopback, and serves until
+interrupted (Ctrl-C, SIGINT or SIGTERM).
+
+Options:
+  --json          print one line: a config file's JSON listing the lab's targets
+  --host ADDR     loopback address to listen on (default 127.0.0.1; ::1 for IPv6)
+  -h, --help      show this help
+`;
+
+export const SERVE_HELP = `Usage: rtc-triage serve [--port N] [--host 127.0.0.1] [--config FILE] [--db FILE]
+
+Serves the RTC Triage UI and its API on this machine so it can be used from a browser.
+
+Options:
+  --port N        port to listen on (default 7357; 0 picks a free port)
+  --host ADDR     address to listen on (default 127.0.0.1: this machine only)
+  --config FILE   JSON config listing targets (default: the public STUN servers in resources/)
+  --db FILE       history database (default: the user data folder)
+  -h, --help      show this help
+`;

@@ -1,0 +1,45 @@
+import { TriageError, errorMessage } from '../core/errors';
+import { diagnoseCommand } from './commands/diagnose';
+import { labCommand } from './commands/lab';
+import { serveCommand } from './commands/serve';
+import { MAIN_HELP } from './help';
+import { processIo, type CliIo } from './io';
+import { version } from './version';
+
+export const EXIT = { ok: 0, problem: 1, usage: 2, internal: 3 } as const;
+
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  diagnose: diagnoseCommand,
+  lab: labCommand,
+  serve: serveCommand,
+};
+
+/** The `rtc-triage` command. Returns the exit code; never throws. */
+export async function main(argv: string[], io: CliIo = processIo(version)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.out(MAIN_HELP);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (command === '--version' || command === '-v') {
+      io.out(version);
+      return EXIT.ok;
+    }
+    const run = COMMANDS[command];
+    if (!run) {
+      io.err(`rtc-triage: unknown command "${command}" (see rtc-triage --help)`);
+      return EXIT.usage;
+    }
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof TriageError) {
+      io.err(`rtc-triage: ${error.message}`);
+      const usage = error.code === 'USAGE' || error.code === 'CONFIG_INVALID' || error.code === 'CONFIG_UNREADABLE';
+      return usage ? EXIT.usage : EXIT.internal;
+    }
+    io.err(`rtc-triage: internal error: ${errorMessage(error)}`);
+    if (process.env.RTC_TRIAGE_DEBUG && error instanceof Error && error.stack) io.err(error.stack);
+    return EXIT.internal;
+  }
+}

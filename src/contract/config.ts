@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/** STUN/TURN URIs per RFC 7064 / RFC 7065. Parsed here so the UI editor and the engine agree. */
+export interface IceServerUri {
+  scheme: 'stun' | 'stuns' | 'turn' | 'turns';
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp' | 'tls';
+}
+
+const DEFAULT_PORTS = { stun: 3478, turn: 3478, stuns: 5349, turns: 5349 } as const;
+
+/**
+ * Parses `stun:host[:port]`, `turn:host[:port][?transport=udp|tcp]` and the `s` variants; returns a reason on
+ * failure. `?transport=tcp` is also accepted on `stun:` (outside RFC 7064, but common in ICE server lists).
+ */
+export function parseIceServerUri(raw: string): IceServerUri | { error: string } {
+  const match = /^(stuns?|turns?):(\[[0-9a-fA-F:.]+\]|[^:?/[\]@\s]+)(?::(\d{1,5}))?(?:\?transport=(udp|tcp))?$/.exec(raw);
+  if (!match) {
+    return {
+      error: `"${raw}" is not a STUN/TURN URL (expected e.g. stun:host:3478 or turn:host:3478?transport=udp)`,
+    };
+  }
+  const scheme = match[1] as IceServerUri['scheme'];
+  const hostPart = match[2] as string;
+  const host = hostPart.startsWith('[') ? hostPart.slice(1, -1) : hostPart;
+  const port = match[3] === undefined ? DEFAULT_PORTS[scheme] : Number(match[3]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    return { error: `port ${match[3]} is out of range (1-65535)` };
+  }
+  const secure = scheme === 'stuns' || scheme === 'turns';
+  const transportParam = match[4] as 'udp' | 'tcp' | undefined;
+  if (secure && transportParam === 'udp') {
+    return { error: `${scheme}: runs over TLS, so ?transport=udp is not allowed` };
+  }
+  const transport: IceServerUri['transport'] = secure ? 'tls' : (transportParam ?? 'udp');
+  return { scheme, host, port, transport };
+}
+
+function iceUrl(schemes: readonly string[]) {
+  return z.string().superRefine((value, ctx) => {
+    const parsed = parseIceServerUri(value);
+    if ('error' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+    } else if (!schemes.includes(parsed.scheme)) {
+      ctx.addIssue({ code: 'custom', message: `expected a ${schemes.join('/')}: URL, got ${parsed.scheme}:` });
+    }
+  });
+}
+
+function httpUrl(what: string) {
+  return z.string().superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid URL for a ${what}` });
+      return;
+    }
+    if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {
+      ctx.addIssue({ code: 'custom', message: `a ${what} URL must start with http(s):// or ws(s)://` });
+    }
+    if (url.port !== '' && (Number(url.port) < 1 || Number(url.port) > 65535)) {
+      ctx.addIssue({ code: 'custom', message: `port ${url.port} is out of range (1-65535)` });
+    }
+  });
+}
+
+const common = { id: z.string().min(1).max(64).optional(), label: z.string().max(120).optional() };
+
+export const StunTargetSchema = z.strictObject({ kind: z.literal('stun'), url: iceUrl(['stun', 'stuns']), ...common });
+export const TurnTargetSchema = z.strictObject({
+  kind: z.literal('turn'),
+  url: iceUrl(['turn', 'turns']),
+  username: z.string().max(512).optional(),
+  credential: z.string().max(512).optional(),
+  ...common,
+});
+export const GunTargetSchema = z.strictObject({ kind: z.literal('gun'), url: httpUrl('GUN relay'), ...common });
+export const PeerJsTargetSchema = z.strictObject({
+  kind: z.literal('peerjs'),
+  url: httpUrl('PeerJS server'),
+  key: z.string().max(256).optional(),
+  ...common,
+});
+
+export const TargetSchema = z.discriminatedUnion(
+  'kind',
+  [StunTargetSchema, TurnTargetSchema, GunTargetSchema, PeerJsTargetSchema],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'unknown target kind (expected stun, turn, gun or peerjs)' : undefined) },
+);
+export type Target = z.infer<typeof TargetSchema>;
+export type TargetKind = Target['kind'];
+export const TARGET_KINDS = ['stun', 'turn', 'gun', 'peerjs'] as const;
+
+const ms = (max: number) => z.number().int().min(1).max(max);
+
+export const TimeoutsSchema = z.strictObject({
+  stunMs: ms(60_000).default(3000),
+  iceGatheringMs: ms(120_000).default(5000),
+  offerMs: ms(120_000).default(5000),
+  answerMs: ms(120_000).default(5000),
+  connectMs: ms(300_000).default(10000),
+});
+
+export const RetrySchema = z
+  .strictObject({
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+    baseDelayMs: z.number().int().min(0).max(600_000).default(1000),
+    maxDelayMs: z.number().int().min(0).max(600_000).default(10000),
+    multiplier: z.number().min(1).max(10).default(2),
+    jitter: z.enum(['none', 'full']).default('full'),
+  })
+  .refine((r) => r.maxDelayMs >= r.baseDelayMs, { message: 'maxDelayMs must be >= baseDelayMs', path: ['maxDelayMs'] });
+
+export const ConfigSchema = z.strictObject({
+  targets: z.array(TargetSchema).min(1, 'at least one target is needed').max(500),
+  timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
+  retry: RetrySchema.default(RetrySchema.parse({})),
+  concurrency: z.number().int().min(1).max(64).default(8),
+});
+
+/** The config as written in a file (defaults optional). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+/** The config with every default filled in. */
+export type Config = z.output<typeof ConfigSchema>;
+export type Timeouts = Config['timeouts'];
+export type RetrySettings = Config['retry'];

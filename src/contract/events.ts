@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * Structured event names, as in the seed's telemetry plan. Probes emit these with the attempt's
+ * correlation id; they go to the store, the JSON log and the UI.
+ */
+export const EVENT_NAMES = [
+  'run.started',
+  'run.finished',
+  'attempt.started',
+  'attempt.finished',
+  'attempt.state',
+  'stun.dns.resolved',
+  'stun.binding.sent',
+  'stun.binding.retransmit',
+  'stun.binding.received',
+  'stun.binding.malformed',
+  'stun.binding.error',
+  'signal.offer.sent',
+  'signal.offer.received',
+  'signal.answer.sent',
+  'signal.answer.received',
+  'signal.answer.timeout',
+  'signal.retry',
+  'signal.teardown.success',
+  'signal.teardown.failure',
+] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+export const TriageEventSchema = z.object({
+  name: z.string(),
+  at: z.string(),
+  runId: z.string(),
+  attemptId: z.string().optional(),
+  correlationId: z.string().optional(),
+  targetId: z.string().optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type TriageEvent = z.infer<typeof TriageEventSchema>;

@@ -1,0 +1,4 @@
+export * from './config';
+export * from './report';
+export * from './events';
+export * from './methods';

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { TargetSchema } from './config';
+import { ReportSchema } from './report';
+import type { TriageEvent } from './events';
+
+/**
+ * The one method table between the UI and the engine. The Electron IPC adapter (main + preload) and
+ * the HTTP adapter (`rtc-triage serve`) are both generated from it; the engine side validates every
+ * argument with `args` before the service sees it.
+ */
+export const methods = {
+  runDiagnosis: {
+    args: z.strictObject({ appFailing: z.boolean().optional() }),
+    result: ReportSchema,
+  },
+  cancelDiagnosis: {
+    args: z.strictObject({ runId: z.string().min(1).max(64) }),
+    result: z.object({ cancelled: z.boolean() }),
+  },
+  lastReport: {
+    args: z.strictObject({}),
+    result: ReportSchema.nullable(),
+  },
+  listTargets: {
+    args: z.strictObject({}),
+    result: z.array(TargetSchema),
+  },
+  appInfo: {
+    args: z.strictObject({}),
+    result: z.object({ version: z.string(), dbPath: z.string(), configSource: z.string(), face: z.string() }),
+  },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export type MethodArgs<M extends MethodName> = z.input<Methods[M]['args']>;
+export type MethodResult<M extends MethodName> = z.output<Methods[M]['result']>;
+
+/** What `window.triage` offers the renderer (and what the HTTP client offers a browser). */
+export type TriageApi = { [M in MethodName]: (args: MethodArgs<M>) => Promise<MethodResult<M>> } & {
+  onEvent(listener: (event: TriageEvent) => void): () => void;
+};
+
+/** IPC channel names, shared by main and preload so they cannot drift. */
+export const IPC_INVOKE_PREFIX = 'triage:invoke:';
+export const IPC_EVENT_CHANNEL = 'triage:event';
+
+/** Error shape every adapter returns for a refused or failed call. */
+export const CallErrorSchema = z.object({ code: z.string(), message: z.string(), field: z.string().optional() });
+export type CallError = z.infer<typeof CallErrorSchema>;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}

@@ -1,0 +1,44 @@
+import type { ErrorClass } from '../../contract';
+import { ProbeFailure } from './types';
+
+const BY_CODE: Record<string, ErrorClass> = {
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_FAIL: 'dns',
+  EAI_NONAME: 'dns',
+  EAI_NODATA: 'dns',
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'refused',
+  EPIPE: 'refused',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  ENETDOWN: 'unreachable',
+  EHOSTDOWN: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  EPERM: 'unreachable',
+  EACCES: 'unreachable',
+  ETIMEDOUT: 'timeout',
+};
+
+const PLAIN: Partial<Record<string, string>> = {
+  ECONNREFUSED: 'the server refused the connection (nothing listens on that port, or a firewall rejects it)',
+  ECONNRESET: 'the server reset the connection',
+  EPIPE: 'the server closed the connection',
+  EHOSTUNREACH: 'no route to the server (host unreachable)',
+  ENETUNREACH: 'no route to the server (network unreachable)',
+  ENETDOWN: 'the network is down',
+  EPERM: 'the operating system or a firewall refused to send the packet',
+  EACCES: 'the operating system or a firewall refused to send the packet',
+};
+
+/** Maps an error from Node's network stack (or a ProbeFailure) to an error class and a plain message. */
+export function classifyError(error: unknown, stage: string): ProbeFailure {
+  if (error instanceof ProbeFailure) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code && BY_CODE[code]) return new ProbeFailure(BY_CODE[code], stage, PLAIN[code] ?? `${code}: ${message}`);
+  if (code && (/^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code))) {
+    return new ProbeFailure('tls', stage, `TLS handshake failed (${code}): ${message}`);
+  }
+  return new ProbeFailure('internal', stage, message);
+}

@@ -1,0 +1,54 @@
+import type { ErrorClass, Layer, MetricValueSchema, Target, Timeouts } from '../../contract';
+import type { z } from 'zod';
+import type { LedgerScope } from '../runner/ledger';
+import type { LookupFn } from './resolve';
+
+export type MetricValue = z.infer<typeof MetricValueSchema>;
+export type Metrics = Record<string, MetricValue>;
+
+/** A target with its resolved, stable id and the verdict layer it belongs to. */
+export type ResolvedTarget = Target & { id: string; layer: Layer };
+
+/** Everything a probe may use; it opens resources only through `resources` so cleanup is certain. */
+export interface ProbeContext {
+  readonly signal: AbortSignal;
+  readonly resources: LedgerScope;
+  readonly timeouts: Timeouts;
+  readonly correlationId: string;
+  readonly attempt: number;
+  readonly lookup: LookupFn;
+  /** Emits a structured event (`stun.binding.sent`, …) tagged with this attempt's correlation id. */
+  emit(name: string, data?: Record<string, unknown>): void;
+  /** Marks the stage the attempt is in, so a timeout or failure names where it stopped. */
+  stage(name: string): void;
+}
+
+export interface ProbeSuccess {
+  stage: string;
+  metrics: Metrics;
+}
+
+/** A classified failure. Anything else a probe throws is classified by the runner. */
+export class ProbeFailure extends Error {
+  constructor(
+    readonly errorClass: ErrorClass,
+    readonly stage: string,
+    message: string,
+    readonly metrics: Metrics = {},
+  ) {
+    super(message);
+    this.name = 'ProbeFailure';
+  }
+}
+
+/** A probe: one file, one function of this shape. */
+export interface Probe<T extends ResolvedTarget = ResolvedTarget> {
+  readonly name: string;
+  /** Target kinds this probe runs against. */
+  readonly kinds: ReadonlyArray<T['kind']>;
+  /** The longest a single attempt may take with these timeouts (the runner's safety net adds a margin). */
+  deadlineMs(timeouts: Timeouts): number;
+  run(target: T, context: ProbeContext): Promise<ProbeSuccess>;
+}
+
+export type { ErrorClass };

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type { AttemptReport, Outcome, Timeouts, TriageEvent } from '../../contract';
+import { classifyError } from '../probes/classify';
+import type { LookupFn } from '../probes/resolve';
+import { ProbeFailure, type Probe, type ResolvedTarget } from '../probes/types';
+import { AttemptState, transition } from './attempt-state';
+import type { AttemptLedger } from './ledger';
+import type { RetryPolicy } from './retry';
+
+/** Margin the runner's safety net adds to a probe's own deadline before it aborts the probe itself. */
+const SAFETY_MARGIN_MS = 1000;
+
+export interface JobOptions {
+  runId: string;
+  probe: Probe;
+  target: ResolvedTarget;
+  timeouts: Timeouts;
+  retry: RetryPolicy;
+  ledger: AttemptLedger;
+  lookup: LookupFn;
+  signal: AbortSignal;
+  /** Every structured event, as it happens. */
+  onEvent: (event: TriageEvent) => void;
+  /** Each attempt when it ends, with the events it emitted. */
+  onAttempt: (attempt: AttemptReport, events: TriageEvent[]) => void;
+}
+
+/**
+ * Runs one probe against one target: attempts until one succeeds, the retry policy gives up, or the
+ * run is cancelled. All attempts of a job share a correlation id.
+ */
+export async function runJob(options: JobOptions): Promise<AttemptReport[]> {
+  const correlationId = randomUUID();
+  const attempts: AttemptReport[] = [];
+  for (let number = 1; ; number++) {
+    const attempt = await runAttempt(options, correlationId, number);
+    attempts.push(attempt);
+    if (attempt.outcome === 'success' || options.signal.aborted) return attempts;
+    const delay = options.retry.nextDelayMs(number, attempt.errorClass ?? 'internal');
+    if (delay === null) return attempts;
+    options.onEvent(event(options, correlationId, 'attempt.retry', { after: number, delayMs: delay }));
+    if (!(await abortableSleep(delay, options))) return attempts;
+  }
+}
+
+function event(options: JobOptions, correlationId: string, name: string, data?: Record<string, unknown>, attemptId?: string): TriageEvent {
+  return {
+    name,
+    at: new Date().toISOString(),
+    runId: options.runId,
+    correlationId,
+    targetId: options.target.id,
+    ...(attemptId ? { attemptId } : {}),
+    ...(data ? { data } : {}),
+  };
+}
+
+async function runAttempt(options: JobOptions, correlationId: string, number: number): Promise<AttemptReport> {
+  const { probe, target, ledger } = options;
+  const id = randomUUID();
+  const events: TriageEvent[] = [];
+  const emit = (name: string, data?: Record<string, unknown>) => {
+    const e = event(options, correlationId, name, data, id);
+    events.push(e);
+    options.onEvent(e);
+  };
+  const holder = { state: AttemptState.Pending };
+  const log = (line: string) => emit('attempt.state', { transition: line });
+  let stage = 'start';
+  const startedAt = new Date();
+  const started = performance.now();
+
+  const controller = new AbortController();
+  const scope = ledger.scope();
+  const onRunAbort = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', onRunAbort, { once: true });
+  if (options.signal.aborted) controller.abort(options.signal.reason);
+
+  emit('attempt.started', { probe: probe.name, attempt: number, targetUrl: target.url });
+  transition(holder, AttemptState.Running, log);
+
+  let outcome: Outcome;
+  let failure: ProbeFailure | null = null;
+  let metrics: Record<string, string | number | boolean | null> = {};
+  // The safety net: a probe that ignores its own deadline is aborted and classed as a timeout.
+  const netMs = probe.deadlineMs(options.timeouts) + SAFETY_MARGIN_MS;
+  const safetyNet = ledger.scope();
+  let safetyFired = false;
+  try {
+    const result = await Promise.race([
+      probe.run(target, {
+        signal: controller.signal,
+        resources: scope,
+        timeouts: options.timeouts,
+        correlationId,
+        attempt: number,
+        lookup: options.lookup,
+        emit,
+        stage: (name) => {
+          stage = name;
+        },
+      }),
+      new Promise<never>((_, reject) =>
+        safetyNet.timeout('attempt safety net', netMs, () => {
+          safetyFired = true;
+          controller.abort();
+          reject(new ProbeFailure('timeout', stage, `the probe did not finish within ${netMs} ms`));
+        }),
+      ),
+    ]);
+    metrics = result.metrics;
+    stage = result.stage;
+    outcome = 'success';
+    transition(holder, AttemptState.Succeeded, log);
+  } catch (error) {
+    failure = controller.signal.aborted && !safetyFired ? abortedFailure(error, stage) : classifyError(error, stage);
+    metrics = failure.metrics;
+    stage = failure.stage;
+    outcome = failure.errorClass === 'timeout' ? 'timeout' : failure.errorClass === 'aborted' ? 'aborted' : 'error';
+    transition(
+      holder,
+      outcome === 'timeout' ? AttemptState.TimedOut : outcome === 'aborted' ? AttemptState.Aborted : AttemptState.Failed,
+      log,
+    );
+  } finally {
+    safetyNet.releaseAll();
+    scope.releaseAll();
+    options.signal.removeEventListener('abort', onRunAbort);
+  }
+
+  const report: AttemptReport = {
+    id,
+    correlationId,
+    probe: probe.name,
+    targetId: target.id,
+    attempt: number,
+    outcome,
+    stage,
+    errorClass: failure?.errorClass ?? null,
+    errorMessage: failure?.message ?? null,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round((performance.now() - started) * 100) / 100,
+    metrics,
+  };
+  emit('attempt.finished', { outcome, errorClass: report.errorClass, durationMs: report.durationMs });
+  options.onAttempt(report, events);
+  return report;
+}
+
+function abortedFailure(error: unknown, stage: string): ProbeFailure {
+  if (error instanceof ProbeFailure && error.errorClass === 'aborted') return error;
+  return new ProbeFailure('aborted', stage, 'cancelled');
+}
+
+/** Waits `ms` unless the run is cancelled; the timer is on the ledger like any other resource. */
+function abortableSleep(ms: number, options: JobOptions): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (options.signal.aborted) return resolve(false);
+    const scope = options.ledger.scope();
+    const onAbort = () => {
+      scope.releaseAll();
+      resolve(false);
+    };
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    scope.timeout('retry backoff', ms, () => {
+      options.signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
+  });
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Config, Report, Target, TriageEvent } from '../contract';
+import { defaultConfigPath } from './config/resources';
+import { loadConfigFile } from './config/load';
+import { resolveTargets } from './config/targets';
+import { TriageError } from './errors';
+import { runDiagnosis } from './runner/run';
+import { HistoryStore } from './store/history';
+import { defaultDbPath } from './paths';
+import type { OpenOptions } from './store/database';
+import type { ResolvedTarget } from './probes/types';
+
+export interface ServiceOptions {
+  /** A config file; the default public target list when absent. */
+  configPath?: string;
+  /** A config already loaded (then configPath only names where it came from). */
+  config?: Config;
+  dbPath?: string;
+  dbOptions?: OpenOptions;
+  /** The embedded lab's config, when it runs: its targets are added as layer L1. */
+  lab?: Config;
+  /** Which face runs the engine: cli, desktop, serve. Recorded with each run. */
+  face: string;
+  version: string;
+}
+
+/**
+ * TriageService: the one API every face uses (CLI, Electron IPC, `serve`). It owns the history
+ * store and at most one diagnosis at a time.
+ */
+export class TriageService {
+  private store: HistoryStore | null = null;
+  private current: { runId: string; controller: AbortController } | null = null;
+  private readonly listeners = new Set<(event: TriageEvent) => void>();
+  private readonly config: Config;
+  private readonly configSource: string;
+
+  constructor(private readonly options: ServiceOptions) {
+    this.configSource = options.configPath ?? (options.config ? 'inline' : defaultConfigPath());
+    this.config = options.config ?? loadConfigFile(this.configSource);
+  }
+
+  get dbPath(): string {
+    return this.options.dbPath ?? defaultDbPath();
+  }
+
+  private history(): HistoryStore {
+    this.store ??= HistoryStore.open(this.dbPath, this.options.dbOptions);
+    return this.store;
+  }
+
+  onEvent(listener: (event: TriageEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async runDiagnosis(args: { appFailing?: boolean; signal?: AbortSignal }): Promise<Report> {
+    if (this.current) throw new TriageError('BUSY', `a diagnosis is already running (run ${this.current.runId})`);
+    const runId = randomUUID();
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort();
+    args.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    this.current = { runId, controller };
+    try {
+      return await runDiagnosis({
+        config: this.config,
+        targets: this.targets(),
+        signal: controller.signal,
+        store: this.history(),
+        appFailing: args.appFailing ?? false,
+        source: this.options.face,
+        runId,
+        onEvent: (event) => {
+          for (const listener of this.listeners) listener(event);
+        },
+      });
+    } finally {
+      args.signal?.removeEventListener('abort', onOuterAbort);
+      this.current = null;
+    }
+  }
+
+  /** The configured targets, then the lab's (layer L1), each with a unique id. */
+  private targets(): ResolvedTarget[] {
+    const configured = resolveTargets(this.config);
+    if (!this.options.lab) return configured;
+    return [...configured, ...resolveTargets(this.options.lab, { lab: true, taken: configured.map((t) => t.id) })];
+  }
+
+  cancelDiagnosis(args: { runId: string }): { cancelled: boolean } {
+    if (!this.current || this.current.runId !== args.runId) return { cancelled: false };
+    this.current.controller.abort();
+    return { cancelled: true };
+  }
+
+  lastReport(): Report | null {
+    return this.history().lastReport();
+  }
+
+  listTargets(): Target[] {
+    return this.config.targets;
+  }
+
+  appInfo(): { version: string; dbPath: string; configSource: string; face: string } {
+    return { version: this.options.version, dbPath: this.dbPath, configSource: this.configSource, face: this.options.face };
+  }
+
+  close(): void {
+    this.current?.controller.abort();
+    this.store?.close();
+    this.store = null;
+  }
+}

@@ -1,0 +1,6 @@
+import type { Database } from 'better-sqlite3';
+import { migration001Initial } from './001-initial';
+
+/** One numbered migration per file, applied in order; `user_version` records the last one applied. */
+export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [migration001Initial];
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { BrowserWindow, app, ipcMain, session } from 'electron';
+import { TriageService } from '../core/service';
+import { registerTriageIpc } from './ipc';
+import { rendererLocation } from './renderer-location';
+import { secureAllWebContents, secureSession } from './security';
+import { createMainWindow } from './window';
+
+/**
+ * The Electron main process: thin on purpose. Everything it does beyond wiring (window options,
+ * session security, the IPC adapter) lives in modules that tests load without Electron.
+ */
+let mainWindow: BrowserWindow | null = null;
+let service: TriageService | null = null;
+let disposeIpc: (() => void) | null = null;
+
+function start(): void {
+  if (app.isPackaged && !process.env.RTC_TRIAGE_RESOURCES) {
+    process.env.RTC_TRIAGE_RESOURCES = join(process.resourcesPath, 'resources');
+  }
+  const renderer = rendererLocation({ mainDir: __dirname, packaged: app.isPackaged });
+  secureSession(session.defaultSession);
+
+  // The Node-ABI better-sqlite3 in node_modules stays for tests and the CLI; `npm start` builds an
+  // Electron-ABI copy and passes its path here.
+  const nativeBinding = process.env.RTC_TRIAGE_SQLITE_BINDING;
+  service = new TriageService({
+    face: 'desktop',
+    version: app.getVersion(),
+    ...(nativeBinding ? { dbOptions: { nativeBinding } } : {}),
+  });
+
+  disposeIpc = registerTriageIpc(ipcMain, {
+    service,
+    renderer,
+    mainFrame: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.mainFrame : null),
+    sendEvent: (channel, event) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, event);
+    },
+  });
+
+  mainWindow = createMainWindow(BrowserWindow, { preloadPath: join(__dirname, '../preload/index.js'), renderer });
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+}
+
+function shutdown(): void {
+  disposeIpc?.();
+  disposeIpc = null;
+  service?.close();
+  service = null;
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  secureAllWebContents(app);
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', shutdown);
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      console.error('RTC Triage could not start:', error);
+      app.exit(1);
+    });
+}

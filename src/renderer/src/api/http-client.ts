@@ -1,0 +1,76 @@
+import {
+  METHOD_NAMES,
+  type CallError,
+  type MethodName,
+  type TriageApi,
+  type TriageEvent,
+} from '../../../contract';
+import { CallFailure } from './call-failure';
+
+type Envelope = { ok: true; value: unknown } | { ok: false; error: CallError };
+
+function isEnvelope(body: unknown): body is Envelope {
+  if (typeof body !== 'object' || body === null || !('ok' in body)) return false;
+  return body.ok === true ? 'value' in body : 'error' in body;
+}
+
+/**
+ * The contract over `rtc-triage serve`: `POST /api/call/<method>` per method of the table, and one
+ * shared EventSource on `/api/events` for as long as anyone listens.
+ */
+export function createHttpClient(baseUrl = ''): TriageApi {
+  async function call(method: MethodName, args: unknown): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}/api/call/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(args ?? {}),
+      });
+    } catch (error) {
+      throw new CallFailure({ code: 'UNREACHABLE', message: `the RTC Triage server did not answer (${String(error)})` });
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new CallFailure({ code: 'BAD_RESPONSE', message: `the server answered HTTP ${response.status} without a JSON body` });
+    }
+    if (!isEnvelope(body)) {
+      throw new CallFailure({ code: 'BAD_RESPONSE', message: `the server answered HTTP ${response.status} with an unexpected body` });
+    }
+    if (body.ok) return body.value;
+    throw new CallFailure(body.error);
+  }
+
+  const listeners = new Set<(event: TriageEvent) => void>();
+  let source: EventSource | null = null;
+
+  function onEvent(listener: (event: TriageEvent) => void): () => void {
+    listeners.add(listener);
+    if (!source) {
+      source = new EventSource(`${baseUrl}/api/events`);
+      source.onmessage = (message: MessageEvent<string>) => {
+        let event: TriageEvent;
+        try {
+          event = JSON.parse(message.data) as TriageEvent;
+        } catch {
+          return;
+        }
+        for (const each of listeners) each(event);
+      };
+    }
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && source) {
+        source.close();
+        source = null;
+      }
+    };
+  }
+
+  return {
+    ...Object.fromEntries(METHOD_NAMES.map((method) => [method, (args: unknown) => call(method, args)])),
+    onEvent,
+  } as TriageApi;
+}

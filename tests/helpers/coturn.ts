@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+import { encodeMessage, MessageType } from '../../src/core/probes/stun/message';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports';
+
+export const TURNSERVER = '/usr/bin/turnserver';
+export const hasCoturn = existsSync(TURNSERVER);
+
+export interface Coturn {
+  port: number;
+  user: string;
+  password: string;
+  realm: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Debian's coturn on a free loopback port (no TLS, long-term credentials) and waits until it listens. */
+export async function startCoturn(): Promise<Coturn> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-coturn-'));
+  const log = join(dir, 'turn.log');
+  const relayBase = 50000 + Math.floor(Math.random() * 10000);
+  const child: ChildProcess = spawn(
+    TURNSERVER,
+    [
+      '-n',
+      '--listening-ip=127.0.0.1',
+      '--relay-ip=127.0.0.1',
+      `--listening-port=${port}`,
+      `--min-port=${relayBase}`,
+      `--max-port=${relayBase + 100}`,
+      '--no-tls',
+      '--no-dtls',
+      '--no-cli',
+      '--simple-log',
+      `--log-file=${log}`,
+      `--pidfile=${join(dir, 'turn.pid')}`,
+      `--userdb=${join(dir, 'turndb')}`,
+      '--realm=lab.rtc-triage',
+      '--lt-cred-mech',
+      '--user=labuser:labpass',
+      '--allow-loopback-peers',
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (await answersStun(port)) break;
+    if (child.exitCode !== null || Date.now() > deadline) {
+      const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`coturn did not start on port ${port}:\n${text.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    user: 'labuser',
+    password: 'labpass',
+    realm: 'lab.rtc-triage',
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(killer);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Ready means: a Binding request over UDP is answered and the TCP listener accepts. */
+async function answersStun(port: number): Promise<boolean> {
+  const udp = await new Promise<boolean>((resolve) => {
+    const socket = createSocket('udp4');
+    const request = encodeMessage(MessageType.BindingRequest, randomBytes(12));
+    const timer = setTimeout(() => done(false), 200);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.close();
+      resolve(ok);
+    };
+    socket.on('error', () => done(false));
+    socket.on('message', () => done(true));
+    socket.send(request, port, '127.0.0.1');
+  });
+  if (!udp) return false;
+  return new Promise<boolean>((resolve) => {
+    const conn = connect(port, '127.0.0.1');
+    conn.once('connect', () => {
+      conn.destroy();
+      resolve(true);
+    });
+    conn.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,39 @@
+import { parseConfig } from '../../src/core/config/load';
+import { resolveTargets } from '../../src/core/config/targets';
+import { runJob } from '../../src/core/runner/attempt';
+import { AttemptLedger } from '../../src/core/runner/ledger';
+import { ExponentialBackoff } from '../../src/core/runner/retry';
+import type { LookupFn } from '../../src/core/probes/resolve';
+import { systemLookup } from '../../src/core/probes/resolve';
+import type { Probe } from '../../src/core/probes/types';
+import type { AttemptReport, TargetInput, TriageEvent } from './types';
+
+/** Runs one probe against one target through the real runner (no retries unless asked). */
+export async function runProbe(
+  probe: Probe,
+  target: TargetInput,
+  options: { stunMs?: number; maxAttempts?: number; lookup?: LookupFn; signal?: AbortSignal } = {},
+): Promise<{ attempts: AttemptReport[]; events: TriageEvent[]; ledger: AttemptLedger }> {
+  const config = parseConfig({
+    targets: [target],
+    timeouts: { stunMs: options.stunMs ?? 2000 },
+    retry: { maxAttempts: options.maxAttempts ?? 1, baseDelayMs: 10, maxDelayMs: 50, jitter: 'none' },
+  });
+  const [resolved] = resolveTargets(config);
+  if (!resolved) throw new Error('no target');
+  const ledger = new AttemptLedger();
+  const events: TriageEvent[] = [];
+  const attempts = await runJob({
+    runId: 'test-run',
+    probe,
+    target: resolved,
+    timeouts: config.timeouts,
+    retry: new ExponentialBackoff(config.retry),
+    ledger,
+    lookup: options.lookup ?? systemLookup,
+    signal: options.signal ?? new AbortController().signal,
+    onEvent: (e) => events.push(e),
+    onAttempt: () => {},
+  });
+  return { attempts, events, ledger };
+}

@@ -1,0 +1,1 @@
+export type { AttemptReport, TriageEvent, Target as TargetInput } from '../../src/contract';
