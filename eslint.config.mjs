@@ -35,35 +35,66 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs', 'scripts/**/*.mjs', 'bin/**'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   layer(['src/core/**'], {
     paths: UI,
-    regex: [['(^|/)(main|renderer|preload|cli|lab)(/|$)', 'src/core may not import the faces or the lab (DESIGN.md §1)']],
+    regex: [
+      [
+        '(^|/)(main|renderer|preload|cli|lab)(/|$)',
+        'src/core may not import the faces or the lab (DESIGN.md §1)',
+      ],
+    ],
   }),
   layer(['src/contract/**'], {
     paths: [...UI, ...nodeBuiltins],
-    regex: [['(^|/)(core|main|renderer|preload|cli|lab)(/|$)', 'src/contract imports zod only (DESIGN.md §1)']],
+    regex: [
+      ['(^|/)(core|main|renderer|preload|cli|lab)(/|$)', 'src/contract imports zod only (DESIGN.md §1)'],
+    ],
   }),
   layer(['src/lab/**'], {
     paths: UI,
-    regex: [['(^|/)(main|renderer|preload|cli)(/|$)', 'src/lab may import core and node only (DESIGN.md §1)']],
+    regex: [
+      ['(^|/)(main|renderer|preload|cli)(/|$)', 'src/lab may import core and node only (DESIGN.md §1)'],
+    ],
   }),
   layer(['src/cli/**'], {
     paths: UI,
-    regex: [['(^|/)(main|renderer|preload)(/|$)', 'src/cli may import core, lab and contract only (DESIGN.md §1)']],
+    regex: [
+      ['(^|/)(main|renderer|preload)(/|$)', 'src/cli may import core, lab and contract only (DESIGN.md §1)'],
+    ],
   }),
   layer(['src/main/**'], {
     paths: ['react', 'react-dom'],
-    regex: [['(^|/)(renderer|preload|cli|lab)(/|$)', 'src/main may import core, contract and electron only (DESIGN.md §1)']],
+    regex: [
+      [
+        '(^|/)(renderer|preload|cli|lab)(/|$)',
+        'src/main may import core, contract and electron only (DESIGN.md §1)',
+      ],
+    ],
   }),
   layer(['src/preload/**'], {
     paths: ['react', 'react-dom', ...nodeBuiltins],
-    regex: [['(^|/)(core|renderer|main|cli|lab)(/|$)', 'src/preload may import the contract and electron only (DESIGN.md §1)']],
+    regex: [
+      [
+        '(^|/)(core|renderer|main|cli|lab)(/|$)',
+        'src/preload may import the contract and electron only (DESIGN.md §1)',
+      ],
+    ],
   }),
   layer(['src/renderer/**'], {
     paths: ['electron', ...nodeBuiltins],
-    regex: [['(^|/)(core|main|preload|cli|lab)(/|$)', 'src/renderer talks only to the contract (DESIGN.md §1)']],
+    regex: [
+      ['(^|/)(core|main|preload|cli|lab)(/|$)', 'src/renderer talks only to the contract (DESIGN.md §1)'],
+    ],
   }),
 );

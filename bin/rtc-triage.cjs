@@ -6,7 +6,9 @@ const fs = require('node:fs');
 
 const bundle = path.join(__dirname, '..', 'dist', 'cli.cjs');
 if (!fs.existsSync(bundle)) {
-  process.stderr.write('rtc-triage is not built yet: run `npm install` (or `npm run build:cli`) in the project folder.\n');
+  process.stderr.write(
+    'rtc-triage is not built yet: run `npm install` (or `npm run build:cli`) in the project folder.\n',
+  );
   process.exit(3);
 }
 require(bundle)

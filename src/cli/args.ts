@@ -6,14 +6,22 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** Strict flag parsing: unknown flags and stray arguments are refused with a message naming them. */
 export function parseFlags<O extends Options>(command: string, argv: string[], options: O, positionals = 0) {
   try {
-    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: positionals > 0 });
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: positionals > 0,
+    });
     if (parsed.positionals.length > positionals) {
       throw new UsageError(`${command}: unexpected argument "${parsed.positionals[positionals]}"`);
     }
     return parsed;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const message = error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error);
+    const message =
+      error instanceof Error
+        ? error.message.replace(/\. To specify a positional argument.*$/s, '')
+        : String(error);
     throw new UsageError(`${command}: ${message}`);
   }
 }
@@ -22,12 +30,15 @@ export function parseFlags<O extends Options>(command: string, argv: string[], o
 export function parseDuration(flag: string, value: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(value.trim());
   if (!match) throw new UsageError(`${flag}: "${value}" is not a duration (use e.g. 90s, 30m, 24h, 7d)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    match[2] as 'ms' | 's' | 'm' | 'h' | 'd'
+  ];
   return Number(match[1]) * unit;
 }
 
 export function parsePort(flag: string, value: string): number {
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 0 || port > 65535) throw new UsageError(`${flag}: "${value}" is not a port number (0-65535)`);
+  if (!/^\d+$/.test(value) || port < 0 || port > 65535)
+    throw new UsageError(`${flag}: "${value}" is not a port number (0-65535)`);
   return port;
 }

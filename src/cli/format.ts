@@ -1,6 +1,11 @@
 import type { AttemptReport, Report, TriageEvent } from '../contract';
 
-const STATUS_MARK: Record<string, string> = { up: 'up', degraded: 'DEGRADED', down: 'DOWN', untested: 'untested' };
+const STATUS_MARK: Record<string, string> = {
+  up: 'up',
+  degraded: 'DEGRADED',
+  down: 'DOWN',
+  untested: 'untested',
+};
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -26,8 +31,19 @@ export function formatReport(report: Report): string {
   const header = ['layer', 'target', 'status', 'rtt', 'tries', 'last error'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   widths[widths.length - 1] = 0;
-  lines.push(header.map((h, i) => pad(h, widths[i] ?? 0)).join('  ').trimEnd());
-  for (const row of rows) lines.push(row.map((c, i) => pad(c, widths[i] ?? 0)).join('  ').trimEnd());
+  lines.push(
+    header
+      .map((h, i) => pad(h, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+  for (const row of rows)
+    lines.push(
+      row
+        .map((c, i) => pad(c, widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
   lines.push('');
   const c = report.cleanup;
   lines.push(

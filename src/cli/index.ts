@@ -35,7 +35,8 @@ export async function main(argv: string[], io: CliIo = processIo(version)): Prom
   } catch (error) {
     if (error instanceof TriageError) {
       io.err(`rtc-triage: ${error.message}`);
-      const usage = error.code === 'USAGE' || error.code === 'CONFIG_INVALID' || error.code === 'CONFIG_UNREADABLE';
+      const usage =
+        error.code === 'USAGE' || error.code === 'CONFIG_INVALID' || error.code === 'CONFIG_UNREADABLE';
       return usage ? EXIT.usage : EXIT.internal;
     }
     io.err(`rtc-triage: internal error: ${errorMessage(error)}`);

@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { CallError, TriageEvent } from '../contract';
+import { CONTENT_SECURITY_POLICY, type CallError, type TriageEvent } from '../contract';
 import { dispatch } from '../core/dispatch';
 import type { TriageService } from '../core/service';
 
@@ -13,10 +13,6 @@ import type { TriageService } from '../core/service';
  * through `dispatch`); `GET /api/events` streams TriageEvents as server-sent events; everything else
  * is the built renderer. Only requests addressed to this server's own host:port are answered.
  */
-
-/** Same policy as the Electron window (src/main/security.ts) and the renderer's meta tag. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const SSE_HEARTBEAT_MS = 15_000;
@@ -66,14 +62,18 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const server = createServer((req, res) => {
     setCommonHeaders(res);
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendCallError(res, 500, { code: 'INTERNAL', message: `internal error: ${String(error)}` });
+      if (!res.headersSent)
+        sendCallError(res, 500, { code: 'INTERNAL', message: `internal error: ${String(error)}` });
       else res.destroy();
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isOwnRequest(req, hostAllowed)) {
-      sendCallError(res, 403, { code: 'HOST_REFUSED', message: 'this server only answers requests addressed to itself' });
+      sendCallError(res, 403, {
+        code: 'HOST_REFUSED',
+        message: 'this server only answers requests addressed to itself',
+      });
       return;
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -101,14 +101,20 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === 'too-large') {
       res.setHeader('Connection', 'close');
-      sendCallError(res, 413, { code: 'BODY_TOO_LARGE', message: `the request body is over ${MAX_BODY_BYTES} bytes` });
+      sendCallError(res, 413, {
+        code: 'BODY_TOO_LARGE',
+        message: `the request body is over ${MAX_BODY_BYTES} bytes`,
+      });
       return;
     }
     let args: unknown;
     try {
       args = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
     } catch (error) {
-      sendCallError(res, 400, { code: 'BAD_REQUEST', message: `the request body is not valid JSON: ${(error as Error).message}` });
+      sendCallError(res, 400, {
+        code: 'BAD_REQUEST',
+        message: `the request body is not valid JSON: ${(error as Error).message}`,
+      });
       return;
     }
     const result = await dispatch(options.service, decodeSegment(method), args);
@@ -151,7 +157,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     if (file.kind === 'bad') return sendText(res, 400, 'bad request');
     if (file.kind === 'missing') {
       if (urlPath === '/' || urlPath === '/index.html') {
-        return sendText(res, 503, `the UI is not built (no index.html in ${rendererDir}); run "npm run build" first`);
+        return sendText(
+          res,
+          503,
+          `the UI is not built (no index.html in ${rendererDir}); run "npm run build" first`,
+        );
       }
       return sendText(res, 404, 'not found');
     }
@@ -252,14 +262,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
       if (size <= limit) resolveBody(Buffer.concat(chunks));
     });
     req.on('error', rejectBody);
+    // A client that goes away mid-body must not leave this promise pending forever.
+    req.on('close', () => {
+      if (!req.complete)
+        rejectBody(new Error('the client closed the connection before sending the whole body'));
+    });
   });
 }
 
 type StaticFile =
-  | { kind: 'file'; path: string; size: number }
-  | { kind: 'missing' }
-  | { kind: 'refused' }
-  | { kind: 'bad' };
+  { kind: 'file'; path: string; size: number } | { kind: 'missing' } | { kind: 'refused' } | { kind: 'bad' };
 
 /** Maps a URL path to a file inside `root`, refusing anything that would leave it (also via symlinks). */
 export async function resolveStaticFile(root: string, urlPath: string): Promise<StaticFile> {

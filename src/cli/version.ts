@@ -4,7 +4,9 @@ import { resourcesDir } from '../core/config/resources';
 
 function readVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(dirname(resourcesDir()), 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

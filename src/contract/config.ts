@@ -15,7 +15,8 @@ const DEFAULT_PORTS = { stun: 3478, turn: 3478, stuns: 5349, turns: 5349 } as co
  * failure. `?transport=tcp` is also accepted on `stun:` (outside RFC 7064, but common in ICE server lists).
  */
 export function parseIceServerUri(raw: string): IceServerUri | { error: string } {
-  const match = /^(stuns?|turns?):(\[[0-9a-fA-F:.]+\]|[^:?/[\]@\s]+)(?::(\d{1,5}))?(?:\?transport=(udp|tcp))?$/.exec(raw);
+  const match =
+    /^(stuns?|turns?):(\[[0-9a-fA-F:.]+\]|[^:?/[\]@\s]+)(?::(\d{1,5}))?(?:\?transport=(udp|tcp))?$/.exec(raw);
   if (!match) {
     return {
       error: `"${raw}" is not a STUN/TURN URL (expected e.g. stun:host:3478 or turn:host:3478?transport=udp)`,
@@ -43,7 +44,10 @@ function iceUrl(schemes: readonly string[]) {
     if ('error' in parsed) {
       ctx.addIssue({ code: 'custom', message: parsed.error });
     } else if (!schemes.includes(parsed.scheme)) {
-      ctx.addIssue({ code: 'custom', message: `expected a ${schemes.join('/')}: URL, got ${parsed.scheme}:` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a ${schemes.join('/')}: URL, got ${parsed.scheme}:`,
+      });
     }
   });
 }
@@ -68,7 +72,11 @@ function httpUrl(what: string) {
 
 const common = { id: z.string().min(1).max(64).optional(), label: z.string().max(120).optional() };
 
-export const StunTargetSchema = z.strictObject({ kind: z.literal('stun'), url: iceUrl(['stun', 'stuns']), ...common });
+export const StunTargetSchema = z.strictObject({
+  kind: z.literal('stun'),
+  url: iceUrl(['stun', 'stuns']),
+  ...common,
+});
 export const TurnTargetSchema = z.strictObject({
   kind: z.literal('turn'),
   url: iceUrl(['turn', 'turns']),
@@ -76,7 +84,11 @@ export const TurnTargetSchema = z.strictObject({
   credential: z.string().max(512).optional(),
   ...common,
 });
-export const GunTargetSchema = z.strictObject({ kind: z.literal('gun'), url: httpUrl('GUN relay'), ...common });
+export const GunTargetSchema = z.strictObject({
+  kind: z.literal('gun'),
+  url: httpUrl('GUN relay'),
+  ...common,
+});
 export const PeerJsTargetSchema = z.strictObject({
   kind: z.literal('peerjs'),
   url: httpUrl('PeerJS server'),
@@ -87,7 +99,10 @@ export const PeerJsTargetSchema = z.strictObject({
 export const TargetSchema = z.discriminatedUnion(
   'kind',
   [StunTargetSchema, TurnTargetSchema, GunTargetSchema, PeerJsTargetSchema],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'unknown target kind (expected stun, turn, gun or peerjs)' : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'unknown target kind (expected stun, turn, gun or peerjs)' : undefined,
+  },
 );
 export type Target = z.infer<typeof TargetSchema>;
 export type TargetKind = Target['kind'];
@@ -111,7 +126,10 @@ export const RetrySchema = z
     multiplier: z.number().min(1).max(10).default(2),
     jitter: z.enum(['none', 'full']).default('full'),
   })
-  .refine((r) => r.maxDelayMs >= r.baseDelayMs, { message: 'maxDelayMs must be >= baseDelayMs', path: ['maxDelayMs'] });
+  .refine((r) => r.maxDelayMs >= r.baseDelayMs, {
+    message: 'maxDelayMs must be >= baseDelayMs',
+    path: ['maxDelayMs'],
+  });
 
 export const ConfigSchema = z.strictObject({
   targets: z.array(TargetSchema).min(1, 'at least one target is needed').max(500),

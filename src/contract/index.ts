@@ -2,3 +2,4 @@ export * from './config';
 export * from './report';
 export * from './events';
 export * from './methods';
+export * from './channels';

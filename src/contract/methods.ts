@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TargetSchema } from './config';
 import { ReportSchema } from './report';
 import type { TriageEvent } from './events';
+import type { MethodName } from './channels';
 
 /**
  * The one method table between the UI and the engine. The Electron IPC adapter (main + preload) and
@@ -29,11 +30,9 @@ export const methods = {
     args: z.strictObject({}),
     result: z.object({ version: z.string(), dbPath: z.string(), configSource: z.string(), face: z.string() }),
   },
-} as const;
+} as const satisfies Record<MethodName, { args: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
-export type MethodName = keyof Methods;
-export const METHOD_NAMES = Object.keys(methods) as MethodName[];
 export type MethodArgs<M extends MethodName> = z.input<Methods[M]['args']>;
 export type MethodResult<M extends MethodName> = z.output<Methods[M]['result']>;
 
@@ -42,14 +41,10 @@ export type TriageApi = { [M in MethodName]: (args: MethodArgs<M>) => Promise<Me
   onEvent(listener: (event: TriageEvent) => void): () => void;
 };
 
-/** IPC channel names, shared by main and preload so they cannot drift. */
-export const IPC_INVOKE_PREFIX = 'triage:invoke:';
-export const IPC_EVENT_CHANNEL = 'triage:event';
-
 /** Error shape every adapter returns for a refused or failed call. */
-export const CallErrorSchema = z.object({ code: z.string(), message: z.string(), field: z.string().optional() });
+export const CallErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+});
 export type CallError = z.infer<typeof CallErrorSchema>;
-
-export function isMethodName(name: unknown): name is MethodName {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
-}

@@ -10,21 +10,41 @@ export type CallResult = { ok: true; value: unknown } | { ok: false; error: Call
  * contract's zod schema, calls the service, and turns any failure into `{ code, message, field }`.
  * Nothing a caller sends can throw out of here.
  */
-export async function dispatch(service: TriageService, method: unknown, rawArgs: unknown): Promise<CallResult> {
+export async function dispatch(
+  service: TriageService,
+  method: unknown,
+  rawArgs: unknown,
+): Promise<CallResult> {
   if (!isMethodName(method)) {
-    return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `unknown method ${JSON.stringify(String(method)).slice(0, 80)}` } };
+    return {
+      ok: false,
+      error: {
+        code: 'UNKNOWN_METHOD',
+        message: `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`,
+      },
+    };
   }
   const parsed = methods[method].args.safeParse(rawArgs ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue ? issuePath(issue.path) : '(root)';
-    return { ok: false, error: { code: 'ARGUMENT_INVALID', message: `${method}: ${field}: ${issue?.message ?? 'invalid'}`, field } };
+    return {
+      ok: false,
+      error: {
+        code: 'ARGUMENT_INVALID',
+        message: `${method}: ${field}: ${issue?.message ?? 'invalid'}`,
+        field,
+      },
+    };
   }
   try {
     return { ok: true, value: await call(service, method, parsed.data as never) };
   } catch (error) {
     if (error instanceof TriageError) {
-      return { ok: false, error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } };
+      return {
+        ok: false,
+        error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+      };
     }
     return { ok: false, error: { code: 'INTERNAL', message: errorMessage(error) } };
   }

@@ -5,7 +5,10 @@ import { join } from 'node:path';
  * Where the history lives by default: the per-user data folder a desktop app would use, shared by
  * the CLI and the desktop app so both see one history. RTC_TRIAGE_DATA_DIR overrides it.
  */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.RTC_TRIAGE_DATA_DIR) return env.RTC_TRIAGE_DATA_DIR;
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'rtc-triage');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'rtc-triage');

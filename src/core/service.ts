@@ -55,7 +55,8 @@ export class TriageService {
   }
 
   async runDiagnosis(args: { appFailing?: boolean; signal?: AbortSignal }): Promise<Report> {
-    if (this.current) throw new TriageError('BUSY', `a diagnosis is already running (run ${this.current.runId})`);
+    if (this.current)
+      throw new TriageError('BUSY', `a diagnosis is already running (run ${this.current.runId})`);
     const runId = randomUUID();
     const controller = new AbortController();
     const onOuterAbort = () => controller.abort();
@@ -84,7 +85,10 @@ export class TriageService {
   private targets(): ResolvedTarget[] {
     const configured = resolveTargets(this.config);
     if (!this.options.lab) return configured;
-    return [...configured, ...resolveTargets(this.options.lab, { lab: true, taken: configured.map((t) => t.id) })];
+    return [
+      ...configured,
+      ...resolveTargets(this.options.lab, { lab: true, taken: configured.map((t) => t.id) }),
+    ];
   }
 
   cancelDiagnosis(args: { runId: string }): { cancelled: boolean } {
@@ -102,7 +106,12 @@ export class TriageService {
   }
 
   appInfo(): { version: string; dbPath: string; configSource: string; face: string } {
-    return { version: this.options.version, dbPath: this.dbPath, configSource: this.configSource, face: this.options.face };
+    return {
+      version: this.options.version,
+      dbPath: this.dbPath,
+      configSource: this.configSource,
+      face: this.options.face,
+    };
   }
 
   close(): void {

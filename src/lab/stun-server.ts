@@ -14,7 +14,9 @@ export interface LabStunServer {
 const SOFTWARE = 'rtc-triage embedded lab';
 
 /** The embedded STUN server (npm `stun`): Binding over UDP and, with RFC 4571-style framing, over TCP. */
-export async function startLabStunServer(options: { host?: string; udpPort?: number; tcpPort?: number } = {}): Promise<LabStunServer> {
+export async function startLabStunServer(
+  options: { host?: string; udpPort?: number; tcpPort?: number } = {},
+): Promise<LabStunServer> {
   const host = options.host ?? '127.0.0.1';
   const family = host.includes(':') ? 'udp6' : 'udp4';
   let answered = 0;
@@ -81,7 +83,11 @@ export async function startLabStunServer(options: { host?: string; udpPort?: num
       closed ??= new Promise<void>((resolve) => {
         for (const conn of connections) conn.destroy();
         udp.close();
-        tcp.close(() => resolve());
+        // npm stun leaves a socket it was given open on close(): close it ourselves
+        let pending = 2;
+        const one = () => --pending === 0 && resolve();
+        socket.close(one);
+        tcp.close(one);
       });
       return closed;
     },

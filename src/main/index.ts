@@ -39,7 +39,10 @@ function start(): void {
     },
   });
 
-  mainWindow = createMainWindow(BrowserWindow, { preloadPath: join(__dirname, '../preload/index.js'), renderer });
+  mainWindow = createMainWindow(BrowserWindow, {
+    preloadPath: join(__dirname, '../preload/index.js'),
+    renderer,
+  });
   mainWindow.on('closed', () => {
     mainWindow = null;
   });

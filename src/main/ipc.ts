@@ -1,4 +1,10 @@
-import { IPC_EVENT_CHANNEL, IPC_INVOKE_PREFIX, METHOD_NAMES, type CallError, type TriageEvent } from '../contract';
+import {
+  IPC_EVENT_CHANNEL,
+  IPC_INVOKE_PREFIX,
+  METHOD_NAMES,
+  type CallError,
+  type TriageEvent,
+} from '../contract';
 import { dispatch, type CallResult } from '../core/dispatch';
 import type { TriageService } from '../core/service';
 import { isRendererUrl, type RendererLocation } from './renderer-location';
@@ -6,6 +12,8 @@ import { isRendererUrl, type RendererLocation } from './renderer-location';
 /** The part of a WebFrameMain the adapter looks at. */
 export interface SenderFrame {
   readonly url: string;
+  readonly processId?: number;
+  readonly frameToken?: string;
 }
 
 /** The part of an IpcMainInvokeEvent the adapter looks at. */
@@ -22,7 +30,7 @@ export interface IpcMainLike {
 export interface IpcAdapterOptions {
   service: TriageService;
   renderer: RendererLocation;
-  /** The main frame of our window, or null while there is no window. Compared by identity. */
+  /** The main frame of our window, or null while there is no window. */
   mainFrame(): SenderFrame | null;
   /** Delivers a service event to the window (IPC_EVENT_CHANNEL). */
   sendEvent(channel: string, event: TriageEvent): void;
@@ -58,14 +66,33 @@ async function handleInvoke(
 }
 
 /** Why a sender is refused, or null when it is our window's main frame showing our renderer. */
-export function senderRefusal(event: InvokeEvent, options: Pick<IpcAdapterOptions, 'mainFrame' | 'renderer'>): CallError | null {
+export function senderRefusal(
+  event: InvokeEvent,
+  options: Pick<IpcAdapterOptions, 'mainFrame' | 'renderer'>,
+): CallError | null {
   const frame = event.senderFrame;
   if (!frame) return refused('the sending frame is gone (navigated or destroyed)');
-  if (frame !== options.mainFrame()) return refused('the sender is not the main frame of the RTC Triage window');
+  if (!isSameFrame(frame, options.mainFrame()))
+    return refused('the sender is not the main frame of the RTC Triage window');
   if (!isRendererUrl(frame.url, options.renderer)) {
     return refused(`the sender's page (${truncate(frame.url)}) is not the RTC Triage renderer`);
   }
   return null;
+}
+
+/**
+ * Electron hands out one WebFrameMain object per frame, so identity normally decides; the frame's
+ * process and token are the fallback should a second wrapper ever appear for the same frame.
+ */
+function isSameFrame(frame: SenderFrame, ours: SenderFrame | null): boolean {
+  if (!ours) return false;
+  if (frame === ours) return true;
+  return (
+    frame.processId !== undefined &&
+    frame.frameToken !== undefined &&
+    frame.processId === ours.processId &&
+    frame.frameToken === ours.frameToken
+  );
 }
 
 function refused(reason: string): CallError {

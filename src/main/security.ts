@@ -1,12 +1,7 @@
 import type { App, Session } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../contract/channels';
 
-/**
- * The renderer's Content-Security-Policy. The same string is in `src/renderer/index.html` (meta tag,
- * which also covers file:// loads where response headers do not apply) and in `src/cli/serve.ts`;
- * a test keeps the three equal.
- */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+export { CONTENT_SECURITY_POLICY };
 
 /** Permissions the UI may use. None today: camera, microphone, notifications… are all refused. */
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set<string>();
@@ -17,7 +12,9 @@ export function isPermissionAllowed(permission: string): boolean {
 
 /** Deny-by-default permissions and the CSP header on every response the session receives. */
 export function secureSession(session: Session): void {
-  session.setPermissionRequestHandler((_webContents, permission, callback) => callback(isPermissionAllowed(permission)));
+  session.setPermissionRequestHandler((_webContents, permission, callback) =>
+    callback(isPermissionAllowed(permission)),
+  );
   session.setPermissionCheckHandler((_webContents, permission) => isPermissionAllowed(permission));
   session.webRequest.onHeadersReceived((details, callback) => {
     const headers = { ...details.responseHeaders };

@@ -1,13 +1,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  IPC_EVENT_CHANNEL,
-  IPC_INVOKE_PREFIX,
-  METHOD_NAMES,
-  type CallError,
-  type MethodName,
-  type TriageApi,
-  type TriageEvent,
-} from '../contract';
+// Only the zod-free channel list is imported as a value: the sandboxed preload stays small.
+import { IPC_EVENT_CHANNEL, IPC_INVOKE_PREFIX, METHOD_NAMES, type MethodName } from '../contract/channels';
+import type { CallError, TriageApi, TriageEvent } from '../contract';
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: CallError };
 

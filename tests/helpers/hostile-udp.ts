@@ -1,7 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 
 /** A loopback UDP socket that answers every datagram with `reply(datagram)` — or stays silent when it returns null. */
-export async function startUdpResponder(reply: (datagram: Buffer) => Buffer | null): Promise<{ port: number; received: () => number; close(): Promise<void> }> {
+export async function startUdpResponder(
+  reply: (datagram: Buffer) => Buffer | null,
+): Promise<{ port: number; received: () => number; close(): Promise<void> }> {
   const socket: Socket = createSocket('udp4');
   let received = 0;
   socket.on('message', (msg, rinfo) => {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stunBindingProbe } from '../../src/core/probes/stun-binding';
 import type { Probe } from '../../src/core/probes/types';
@@ -19,7 +19,10 @@ describe('stun-binding probe against the embedded lab server', () => {
   afterAll(() => lab.close());
 
   it('gets the reflexive address over UDP', async () => {
-    const { attempts, events, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${lab.udpPort}` });
+    const { attempts, events, ledger } = await runProbe(probe, {
+      kind: 'stun',
+      url: `stun:127.0.0.1:${lab.udpPort}`,
+    });
     expect(attempts).toHaveLength(1);
     const [a] = attempts;
     expect(a?.outcome).toBe('success');
@@ -28,14 +31,19 @@ describe('stun-binding probe against the embedded lab server', () => {
     expect(a?.metrics.transport).toBe('udp');
     expect(typeof a?.metrics.rttMs).toBe('number');
     expect(a?.metrics.software).toBe('rtc-triage embedded lab');
-    expect(events.map((e) => e.name)).toEqual(expect.arrayContaining(['stun.binding.sent', 'stun.binding.received']));
+    expect(events.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['stun.binding.sent', 'stun.binding.received']),
+    );
     expect(new Set(events.map((e) => e.correlationId))).toEqual(new Set([a?.correlationId]));
     expect(ledger.counts().leaked).toBe(0);
     expect(ledger.counts().opened).toBeGreaterThan(0);
   });
 
   it('gets the reflexive address over TCP when the URL says so', async () => {
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${lab.tcpPort}?transport=tcp` });
+    const { attempts, ledger } = await runProbe(probe, {
+      kind: 'stun',
+      url: `stun:127.0.0.1:${lab.tcpPort}?transport=tcp`,
+    });
     expect(attempts[0]?.outcome).toBe('success');
     expect(attempts[0]?.metrics.transport).toBe('tcp');
     expect(attempts[0]?.metrics.mappedAddress).toBe('127.0.0.1');
@@ -46,11 +54,15 @@ describe('stun-binding probe against the embedded lab server', () => {
     const silent = await startUdpResponder(() => null);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${silent.port}` }, {
-      stunMs: 5000,
-      maxAttempts: 5,
-      signal: controller.signal,
-    });
+    const { attempts, ledger } = await runProbe(
+      probe,
+      { kind: 'stun', url: `stun:127.0.0.1:${silent.port}` },
+      {
+        stunMs: 5000,
+        maxAttempts: 5,
+        signal: controller.signal,
+      },
+    );
     await silent.close();
     expect(attempts).toHaveLength(1);
     expect(attempts[0]?.outcome).toBe('aborted');
@@ -75,7 +87,10 @@ describe.skipIf(!hasCoturn)('stun-binding probe against a real coturn', () => {
   });
 
   it('binds over TCP', async () => {
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${turn.port}?transport=tcp` });
+    const { attempts, ledger } = await runProbe(probe, {
+      kind: 'stun',
+      url: `stun:127.0.0.1:${turn.port}?transport=tcp`,
+    });
     expect(attempts[0]?.outcome).toBe('success');
     expect(attempts[0]?.metrics.transport).toBe('tcp');
     expect(ledger.counts().leaked).toBe(0);
@@ -85,7 +100,11 @@ describe.skipIf(!hasCoturn)('stun-binding probe against a real coturn', () => {
 describe('stun-binding probe failure classes', () => {
   it('a closed UDP port is "refused" (ICMP port unreachable), well before the timeout, and not retried', async () => {
     const port = await freePort();
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${port}` }, { stunMs: 3000, maxAttempts: 3 });
+    const { attempts, ledger } = await runProbe(
+      probe,
+      { kind: 'stun', url: `stun:127.0.0.1:${port}` },
+      { stunMs: 3000, maxAttempts: 3 },
+    );
     expect(attempts).toHaveLength(1);
     expect(attempts[0]?.outcome).toBe('error');
     expect(attempts[0]?.errorClass).toBe('refused');
@@ -94,17 +113,24 @@ describe('stun-binding probe failure classes', () => {
 
   it('a closed TCP port is "refused"', async () => {
     const port = await freePort();
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${port}?transport=tcp` });
+    const { attempts, ledger } = await runProbe(probe, {
+      kind: 'stun',
+      url: `stun:127.0.0.1:${port}?transport=tcp`,
+    });
     expect(attempts[0]?.errorClass).toBe('refused');
     expect(ledger.counts().leaked).toBe(0);
   });
 
   it('a silent UDP socket is a "timeout" after retransmissions, retried per policy', async () => {
     const silent = await startUdpResponder(() => null);
-    const { attempts, events, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${silent.port}` }, {
-      stunMs: 1600,
-      maxAttempts: 2,
-    });
+    const { attempts, events, ledger } = await runProbe(
+      probe,
+      { kind: 'stun', url: `stun:127.0.0.1:${silent.port}` },
+      {
+        stunMs: 1600,
+        maxAttempts: 2,
+      },
+    );
     await silent.close();
     expect(attempts.map((a) => a.outcome)).toEqual(['timeout', 'timeout']);
     expect(attempts[0]?.errorClass).toBe('timeout');
@@ -118,11 +144,15 @@ describe('stun-binding probe failure classes', () => {
   });
 
   it('a TCP server that accepts and never answers is a "timeout"', async () => {
-    const sockets = new Set<import('node:net').Socket>();
+    const sockets = new Set<Socket>();
     const server: Server = createServer((s) => sockets.add(s));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as import('node:net').AddressInfo).port;
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${port}?transport=tcp` }, { stunMs: 500 });
+    const port = (server.address() as AddressInfo).port;
+    const { attempts, ledger } = await runProbe(
+      probe,
+      { kind: 'stun', url: `stun:127.0.0.1:${port}?transport=tcp` },
+      { stunMs: 500 },
+    );
     for (const s of sockets) s.destroy();
     await new Promise<void>((r) => server.close(() => r()));
     expect(attempts[0]?.errorClass).toBe('timeout');
@@ -131,7 +161,11 @@ describe('stun-binding probe failure classes', () => {
 
   it('garbage replies are a "malformed-reply", not a timeout', async () => {
     const garbage = await startUdpResponder(() => Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'));
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${garbage.port}` }, { stunMs: 700 });
+    const { attempts, ledger } = await runProbe(
+      probe,
+      { kind: 'stun', url: `stun:127.0.0.1:${garbage.port}` },
+      { stunMs: 700 },
+    );
     await garbage.close();
     expect(attempts[0]?.errorClass).toBe('malformed-reply');
     expect(attempts[0]?.errorMessage).toMatch(/not with a valid STUN reply/);
@@ -139,7 +173,9 @@ describe('stun-binding probe failure classes', () => {
   });
 
   it('a reply with the wrong transaction id is ignored (timeout), one with a broken attribute is malformed', async () => {
-    const wrongId = await startUdpResponder(() => encodeMessage(MessageType.BindingSuccess, Buffer.alloc(12, 7)));
+    const wrongId = await startUdpResponder(() =>
+      encodeMessage(MessageType.BindingSuccess, Buffer.alloc(12, 7)),
+    );
     const a = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${wrongId.port}` }, { stunMs: 600 });
     await wrongId.close();
     expect(a.attempts[0]?.errorClass).toBe('timeout');
@@ -150,7 +186,11 @@ describe('stun-binding probe failure classes', () => {
       reply.writeUInt16BE(0x0030, 22); // attribute length now runs past the end
       return reply;
     });
-    const b = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${truncated.port}` }, { stunMs: 600 });
+    const b = await runProbe(
+      probe,
+      { kind: 'stun', url: `stun:127.0.0.1:${truncated.port}` },
+      { stunMs: 600 },
+    );
     await truncated.close();
     expect(b.attempts[0]?.errorClass).toBe('malformed-reply');
     expect(a.ledger.counts().leaked + b.ledger.counts().leaked).toBe(0);
@@ -162,7 +202,10 @@ describe('stun-binding probe failure classes', () => {
       const value = Buffer.concat([Buffer.from([0, 0, 4, 20]), Buffer.from('Unknown Attribute')]);
       return encodeMessage(MessageType.BindingError, id, [{ type: 0x0009, value }]);
     });
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: `stun:127.0.0.1:${erroring.port}` });
+    const { attempts, ledger } = await runProbe(probe, {
+      kind: 'stun',
+      url: `stun:127.0.0.1:${erroring.port}`,
+    });
     await erroring.close();
     expect(attempts[0]?.errorClass).toBe('server-error');
     expect(attempts[0]?.metrics.errorCode).toBe(420);
@@ -173,10 +216,14 @@ describe('stun-binding probe failure classes', () => {
     const failingLookup = async (host: string) => {
       throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
     };
-    const { attempts, ledger } = await runProbe(probe, { kind: 'stun', url: 'stun:stun.example.invalid:3478' }, {
-      lookup: failingLookup,
-      maxAttempts: 5,
-    });
+    const { attempts, ledger } = await runProbe(
+      probe,
+      { kind: 'stun', url: 'stun:stun.example.invalid:3478' },
+      {
+        lookup: failingLookup,
+        maxAttempts: 5,
+      },
+    );
     expect(attempts).toHaveLength(1);
     expect(attempts[0]?.errorClass).toBe('dns');
     expect(attempts[0]?.stage).toBe('dns');

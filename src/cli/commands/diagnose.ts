@@ -48,7 +48,10 @@ export async function diagnoseCommand(argv: string[], io: CliIo): Promise<number
         if (line) io.err(line);
       });
     }
-    const report = await service.runDiagnosis({ appFailing: values['app-failing'] ?? false, signal: controller.signal });
+    const report = await service.runDiagnosis({
+      appFailing: values['app-failing'] ?? false,
+      signal: controller.signal,
+    });
     io.out(values.json ? JSON.stringify(report) : formatReport(report));
     if (controller.signal.aborted) return 1;
     return report.verdict.kind === 'healthy' ? 0 : 1;

@@ -1,8 +1,9 @@
 import { UsageError } from '../../core/errors';
-import { startLab } from '../../lab';
+import { startLab, type Lab } from '../../lab';
 import { parseFlags } from '../args';
 import { LAB_HELP } from '../help';
 import type { CliIo } from '../io';
+import { waitForStop } from '../wait-for-stop';
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/;
 
@@ -14,26 +15,24 @@ export async function labCommand(argv: string[], io: CliIo, stop?: AbortSignal):
     return 0;
   }
   const host = values.host ?? '127.0.0.1';
-  if (!LOOPBACK.test(host)) throw new UsageError(`lab: --host must be a loopback address (127.x.x.x or ::1), got "${host}"`);
-  const lab = await startLab({ host });
-  if (values.json) {
-    io.out(JSON.stringify(lab.config));
-  } else {
-    io.out('Embedded lab running on loopback. Targets:');
-    for (const target of lab.config.targets) io.out(`  ${target.kind.padEnd(6)} ${target.url}`);
-    io.out('Use them with: rtc-triage lab --json > lab.json; rtc-triage diagnose --config lab.json');
-    io.out('Press Ctrl-C to stop.');
+  if (!LOOPBACK.test(host))
+    throw new UsageError(`lab: --host must be a loopback address (127.x.x.x or ::1), got "${host}"`);
+  const { stopped, release } = waitForStop(stop);
+  let lab: Lab | null = null;
+  try {
+    lab = await startLab({ host });
+    if (values.json) {
+      io.out(JSON.stringify(lab.config));
+    } else {
+      io.out('Embedded lab running on loopback. Targets:');
+      for (const target of lab.config.targets) io.out(`  ${target.kind.padEnd(6)} ${target.url}`);
+      io.out('Use them with: rtc-triage lab --json > lab.json; rtc-triage diagnose --config lab.json');
+      io.out('Press Ctrl-C to stop.');
+    }
+    await stopped;
+  } finally {
+    await lab?.close();
+    release();
   }
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    stop?.addEventListener('abort', done, { once: true });
-  });
-  await lab.close();
   return 0;
 }

@@ -6,6 +6,7 @@ import { TriageService } from '../../core/service';
 import { parseFlags, parsePort } from '../args';
 import { SERVE_HELP } from '../help';
 import type { CliIo } from '../io';
+import { waitForStop } from '../wait-for-stop';
 import { startServe } from '../serve';
 
 export const DEFAULT_SERVE_PORT = 7357;
@@ -30,7 +31,10 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
   const host = values.host ?? '127.0.0.1';
   const dir = rendererDir();
   if (!existsSync(join(dir, 'index.html'))) {
-    throw new TriageError('NOT_FOUND', `the UI is not built (${dir} is missing): run \`npm run build\` first`);
+    throw new TriageError(
+      'NOT_FOUND',
+      `the UI is not built (${dir} is missing): run \`npm run build\` first`,
+    );
   }
   const service = new TriageService({
     ...(values.config ? { configPath: values.config } : {}),
@@ -38,23 +42,17 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
     face: 'serve',
     version: io.version,
   });
+  const { stopped, release } = waitForStop(stop);
   try {
     const server = await startServe({ service, host, port, rendererDir: dir });
     io.out(`RTC Triage is running at ${server.url} (Ctrl-C to stop)`);
-    if (!/^(127\.|::1$|localhost$)/.test(host)) io.err(`warning: listening on ${host}, reachable from other machines`);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        process.off('SIGINT', done);
-        process.off('SIGTERM', done);
-        resolve();
-      };
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
-      stop?.addEventListener('abort', done, { once: true });
-    });
+    if (!/^(127\.|::1$|localhost$)/.test(host))
+      io.err(`warning: listening on ${host}, reachable from other machines`);
+    await stopped;
     await server.close();
     return 0;
   } finally {
     service.close();
+    release();
   }
 }

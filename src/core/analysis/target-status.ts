@@ -15,7 +15,8 @@ export function targetStatus(attempts: readonly AttemptReport[]): TargetStatus {
   const ran = attempts.filter((a) => a.outcome !== 'aborted');
   if (ran.length === 0) return 'untested';
   const byJob = new Map<string, AttemptReport[]>();
-  for (const attempt of ran) byJob.set(attempt.correlationId, [...(byJob.get(attempt.correlationId) ?? []), attempt]);
+  for (const attempt of ran)
+    byJob.set(attempt.correlationId, [...(byJob.get(attempt.correlationId) ?? []), attempt]);
   const jobs = [...byJob.values()];
   const succeeded = jobs.filter((job) => job.some((a) => a.outcome === 'success'));
   if (succeeded.length === 0) return 'down';
@@ -23,7 +24,10 @@ export function targetStatus(attempts: readonly AttemptReport[]): TargetStatus {
   return clean ? 'up' : 'degraded';
 }
 
-export function targetReports(targets: readonly ResolvedTarget[], attempts: readonly AttemptReport[]): TargetReport[] {
+export function targetReports(
+  targets: readonly ResolvedTarget[],
+  attempts: readonly AttemptReport[],
+): TargetReport[] {
   return targets.map((target) => {
     const mine = attempts.filter((a) => a.targetId === target.id);
     const rtts = mine

@@ -22,7 +22,11 @@ function evidenceFor(targets: readonly TargetReport[], attempts: readonly Attemp
       last?.outcome === 'success'
         ? `answered in ${String(last.metrics.rttMs ?? last.durationMs)} ms`
         : `${last?.errorClass ?? 'no attempt'}: ${last?.errorMessage ?? 'not tested'}`;
-    return { ...(last ? { attemptId: last.id } : {}), targetId: target.id, summary: `${target.url} is ${target.status} (${how})` };
+    return {
+      ...(last ? { attemptId: last.id } : {}),
+      targetId: target.id,
+      summary: `${target.url} is ${target.status} (${how})`,
+    };
   });
 }
 
@@ -46,7 +50,8 @@ export function verdictFor(input: VerdictInput): Verdict {
       kind: 'inconclusive',
       confidence: 0.2,
       title: 'Diagnosis cancelled',
-      message: 'The diagnosis was stopped before every server was tested, so there is not enough evidence for a verdict.',
+      message:
+        'The diagnosis was stopped before every server was tested, so there is not enough evidence for a verdict.',
       action: 'Run the diagnosis again and let it finish.',
     };
   }
@@ -57,7 +62,8 @@ export function verdictFor(input: VerdictInput): Verdict {
       confidence: 0.8,
       title: "This machine's network stack is failing",
       message: `Even the embedded lab servers running on this machine did not answer (${labDown.map((t) => t.url).join(', ')}). The problem is on this machine — its network stack, a firewall or security software — before any outside server is involved.`,
-      action: 'Check local firewall and security software (allow UDP on loopback), restart the machine, and run the diagnosis again.',
+      action:
+        'Check local firewall and security software (allow UDP on loopback), restart the machine, and run the diagnosis again.',
     };
   }
   if (tested.length === 0 && labPassed) {
@@ -66,7 +72,8 @@ export function verdictFor(input: VerdictInput): Verdict {
       kind: 'healthy',
       confidence: 0.5,
       title: 'This machine works; no outside server was tested',
-      message: 'The embedded lab on this machine answered every probe, so the probe path itself works. No outside server was configured or tested.',
+      message:
+        'The embedded lab on this machine answered every probe, so the probe path itself works. No outside server was configured or tested.',
       action: 'Add the servers your app uses to the configuration (--config) and run the diagnosis again.',
     };
   }
@@ -93,7 +100,8 @@ export function verdictFor(input: VerdictInput): Verdict {
         confidence: 0.6,
         title: 'The servers work: look at the app',
         message: `Every STUN server answered (${working.length} of ${tested.length}).${slow} The infrastructure these tests cover is working while the app is reported failing.`,
-        action: "Check the app's own configuration (ICE server list, signaling URLs) and its logs; attach this report to the ticket.",
+        action:
+          "Check the app's own configuration (ICE server list, signaling URLs) and its logs; attach this report to the ticket.",
       };
     }
     return {
@@ -102,7 +110,8 @@ export function verdictFor(input: VerdictInput): Verdict {
       confidence: degraded.length ? 0.6 : 0.7,
       title: 'All servers answered',
       message: `Every STUN server answered (${working.length} of ${tested.length}).${slow}`,
-      action: 'Nothing to fix on the server side. If the app still fails, run again with --app-failing.',
+      action:
+        "Nothing to fix on the server side. If the app still fails, mark the run as 'app failing' and run it again.",
     };
   }
 

@@ -33,9 +33,12 @@ function assertUniqueIds(config: Config, source: string): void {
     if (target.id === undefined) return;
     const first = seen.get(target.id);
     if (first !== undefined) {
-      throw new ConfigError(`${source}: targets.${index}.id: "${target.id}" is already used by targets.${first}`, {
-        field: `targets.${index}.id`,
-      });
+      throw new ConfigError(
+        `${source}: targets.${index}.id: "${target.id}" is already used by targets.${first}`,
+        {
+          field: `targets.${index}.id`,
+        },
+      );
     }
     seen.set(target.id, index);
   });

@@ -36,8 +36,9 @@ export function classifyError(error: unknown, stage: string): ProbeFailure {
   if (error instanceof ProbeFailure) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if (code && BY_CODE[code]) return new ProbeFailure(BY_CODE[code], stage, PLAIN[code] ?? `${code}: ${message}`);
-  if (code && (/^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code))) {
+  if (code && BY_CODE[code])
+    return new ProbeFailure(BY_CODE[code], stage, PLAIN[code] ?? `${code}: ${message}`);
+  if (code && /^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
     return new ProbeFailure('tls', stage, `TLS handshake failed (${code}): ${message}`);
   }
   return new ProbeFailure('internal', stage, message);

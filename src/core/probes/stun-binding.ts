@@ -21,7 +21,14 @@ import {
   MAGIC_COOKIE,
   type StunMessage,
 } from './stun/message';
-import { ProbeFailure, type Metrics, type Probe, type ProbeContext, type ProbeSuccess, type ResolvedTarget } from './types';
+import {
+  ProbeFailure,
+  type Metrics,
+  type Probe,
+  type ProbeContext,
+  type ProbeSuccess,
+  type ResolvedTarget,
+} from './types';
 
 /** RFC 8489 §6.2.1: first retransmission after 500 ms, doubling. */
 const INITIAL_RTO_MS = 500;
@@ -55,7 +62,14 @@ async function runStunBinding(target: StunTarget, ctx: ProbeContext): Promise<Pr
 
   const transactionId = randomBytes(12);
   const request = encodeMessage(MessageType.BindingRequest, transactionId, [], true);
-  const timing = { firstSentAt: 0, lastSentAt: 0, transmissions: 0, malformed: 0, strays: 0, lastMalformed: '' };
+  const timing = {
+    firstSentAt: 0,
+    lastSentAt: 0,
+    transmissions: 0,
+    malformed: 0,
+    strays: 0,
+    lastMalformed: '',
+  };
 
   return new Promise<ProbeSuccess>((resolve, reject) => {
     let settled = false;
@@ -76,7 +90,8 @@ async function runStunBinding(target: StunTarget, ctx: ProbeContext): Promise<Pr
     const onReply = (buf: Buffer) => {
       let message: StunMessage;
       try {
-        if (buf.length > MAX_MESSAGE_LENGTH) throw new StunDecodeError(`reply of ${buf.length} bytes is larger than any STUN message`);
+        if (buf.length > MAX_MESSAGE_LENGTH)
+          throw new StunDecodeError(`reply of ${buf.length} bytes is larger than any STUN message`);
         message = decodeMessage(buf);
         if (!fingerprintValid(message)) throw new StunDecodeError('FINGERPRINT does not match the message');
       } catch (error) {
@@ -99,7 +114,7 @@ async function runStunBinding(target: StunTarget, ctx: ProbeContext): Promise<Pr
         malformedReplies: timing.malformed,
       };
       if (message.type === MessageType.BindingError) {
-        let detail: { code: number; reason: string } | null = null;
+        let detail: { code: number; reason: string } | null;
         try {
           detail = errorCode(message);
         } catch {
@@ -170,9 +185,14 @@ async function runStunBinding(target: StunTarget, ctx: ProbeContext): Promise<Pr
       }
       const where = currentStage === 'connect' ? 'connecting' : 'waiting for the Binding response';
       finish({
-        error: new ProbeFailure('timeout', currentStage, `no answer after ${ctx.timeouts.stunMs} ms ${where}`, {
-          transmissions: timing.transmissions,
-        }),
+        error: new ProbeFailure(
+          'timeout',
+          currentStage,
+          `no answer after ${ctx.timeouts.stunMs} ms ${where}`,
+          {
+            transmissions: timing.transmissions,
+          },
+        ),
       });
     });
 
@@ -189,8 +209,8 @@ async function runStunBinding(target: StunTarget, ctx: ProbeContext): Promise<Pr
 
     try {
       void (uri.transport === 'udp'
-          ? openUdp(ctx, resolved, uri.port, onReply, (error) => finish({ error }), setStage, sendRequest)
-          : openStream(ctx, resolved, uri, onReply, (error) => finish({ error }), setStage, sendRequest));
+        ? openUdp(ctx, resolved, uri.port, onReply, (error) => finish({ error }), setStage, sendRequest)
+        : openStream(ctx, resolved, uri, onReply, (error) => finish({ error }), setStage, sendRequest));
     } catch (error) {
       finish({ error });
     }
@@ -241,10 +261,17 @@ function openStream(
 ): Exchange {
   const secure = uri.transport === 'tls';
   const socket: TcpSocket = secure
-    ? tlsConnect({ host: resolved.address, port: uri.port, servername: uri.host, ALPNProtocols: ['stun.turn'] })
+    ? tlsConnect({
+        host: resolved.address,
+        port: uri.port,
+        servername: uri.host,
+        ALPNProtocols: ['stun.turn'],
+      })
     : tcpConnect({ host: resolved.address, port: uri.port });
-  ctx.resources.register(secure ? 'tls-socket' : 'tcp-socket', `stun ${uri.transport} ${resolved.address}:${uri.port}`, () =>
-    socket.destroy(),
+  ctx.resources.register(
+    secure ? 'tls-socket' : 'tcp-socket',
+    `stun ${uri.transport} ${resolved.address}:${uri.port}`,
+    () => socket.destroy(),
   );
   const send = sendFactory((data) => socket.write(data));
   let pending = Buffer.alloc(0);
@@ -256,7 +283,10 @@ function openStream(
   socket.on('data', (chunk: Buffer) => {
     pending = Buffer.concat([pending, chunk]);
     for (;;) {
-      if (pending.length >= 8 && ((pending[0] as number) & 0xc0 || pending.readUInt32BE(4) !== MAGIC_COOKIE)) {
+      if (
+        pending.length >= 8 &&
+        ((pending[0] as number) & 0xc0 || pending.readUInt32BE(4) !== MAGIC_COOKIE)
+      ) {
         // not a STUN frame: report it as a malformed reply and drop the stream's buffer
         onReply(pending);
         pending = Buffer.alloc(0);

@@ -13,7 +13,12 @@ export enum AttemptState {
 
 const ALLOWED: Record<AttemptState, readonly AttemptState[]> = {
   [AttemptState.Pending]: [AttemptState.Running, AttemptState.Aborted],
-  [AttemptState.Running]: [AttemptState.Succeeded, AttemptState.Failed, AttemptState.TimedOut, AttemptState.Aborted],
+  [AttemptState.Running]: [
+    AttemptState.Succeeded,
+    AttemptState.Failed,
+    AttemptState.TimedOut,
+    AttemptState.Aborted,
+  ],
   [AttemptState.Succeeded]: [],
   [AttemptState.Failed]: [],
   [AttemptState.TimedOut]: [],
@@ -32,7 +37,11 @@ export function isTerminal(state: AttemptState): boolean {
 }
 
 /** Moves `holder` to `to`, calling `log('from -> to')`; throws on a transition the lifecycle does not allow. */
-export function transition(holder: { state: AttemptState }, to: AttemptState, log: (line: string) => void): void {
+export function transition(
+  holder: { state: AttemptState },
+  to: AttemptState,
+  log: (line: string) => void,
+): void {
   const from = holder.state;
   if (!ALLOWED[from].includes(to)) throw new IllegalTransitionError(from, to);
   holder.state = to;

@@ -43,7 +43,13 @@ export async function runJob(options: JobOptions): Promise<AttemptReport[]> {
   }
 }
 
-function event(options: JobOptions, correlationId: string, name: string, data?: Record<string, unknown>, attemptId?: string): TriageEvent {
+function event(
+  options: JobOptions,
+  correlationId: string,
+  name: string,
+  data?: Record<string, unknown>,
+  attemptId?: string,
+): TriageEvent {
   return {
     name,
     at: new Date().toISOString(),
@@ -55,7 +61,11 @@ function event(options: JobOptions, correlationId: string, name: string, data?: 
   };
 }
 
-async function runAttempt(options: JobOptions, correlationId: string, number: number): Promise<AttemptReport> {
+async function runAttempt(
+  options: JobOptions,
+  correlationId: string,
+  number: number,
+): Promise<AttemptReport> {
   const { probe, target, ledger } = options;
   const id = randomUUID();
   const events: TriageEvent[] = [];
@@ -81,7 +91,7 @@ async function runAttempt(options: JobOptions, correlationId: string, number: nu
 
   let outcome: Outcome;
   let failure: ProbeFailure | null = null;
-  let metrics: Record<string, string | number | boolean | null> = {};
+  let metrics: Record<string, string | number | boolean | null>;
   // The safety net: a probe that ignores its own deadline is aborted and classed as a timeout.
   const netMs = probe.deadlineMs(options.timeouts) + SAFETY_MARGIN_MS;
   const safetyNet = ledger.scope();
@@ -113,13 +123,19 @@ async function runAttempt(options: JobOptions, correlationId: string, number: nu
     outcome = 'success';
     transition(holder, AttemptState.Succeeded, log);
   } catch (error) {
-    failure = controller.signal.aborted && !safetyFired ? abortedFailure(error, stage) : classifyError(error, stage);
+    failure =
+      controller.signal.aborted && !safetyFired ? abortedFailure(error, stage) : classifyError(error, stage);
     metrics = failure.metrics;
     stage = failure.stage;
-    outcome = failure.errorClass === 'timeout' ? 'timeout' : failure.errorClass === 'aborted' ? 'aborted' : 'error';
+    outcome =
+      failure.errorClass === 'timeout' ? 'timeout' : failure.errorClass === 'aborted' ? 'aborted' : 'error';
     transition(
       holder,
-      outcome === 'timeout' ? AttemptState.TimedOut : outcome === 'aborted' ? AttemptState.Aborted : AttemptState.Failed,
+      outcome === 'timeout'
+        ? AttemptState.TimedOut
+        : outcome === 'aborted'
+          ? AttemptState.Aborted
+          : AttemptState.Failed,
       log,
     );
   } finally {

@@ -3,7 +3,17 @@
  * registered here and released exactly once, whatever way the attempt ends. A run reports
  * `opened / released / leaked` from it, and tests assert it reads zero.
  */
-export type ResourceKind = 'udp-socket' | 'tcp-socket' | 'tls-socket' | 'timer' | 'peer-connection' | 'data-channel' | 'websocket' | 'child-process' | 'server' | 'other';
+export type ResourceKind =
+  | 'udp-socket'
+  | 'tcp-socket'
+  | 'tls-socket'
+  | 'timer'
+  | 'peer-connection'
+  | 'data-channel'
+  | 'websocket'
+  | 'child-process'
+  | 'server'
+  | 'other';
 
 export interface LedgerEntry {
   readonly id: number;

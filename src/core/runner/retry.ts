@@ -12,7 +12,13 @@ export interface RetryPolicy {
  * Answers that will not change on a retry a second later: the name does not resolve, the port
  * refused, the certificate is wrong, or the run was cancelled. Retrying them would only hide them.
  */
-export const FAST_FAIL_CLASSES: ReadonlySet<ErrorClass> = new Set<ErrorClass>(['dns', 'refused', 'tls', 'aborted', 'internal']);
+export const FAST_FAIL_CLASSES: ReadonlySet<ErrorClass> = new Set<ErrorClass>([
+  'dns',
+  'refused',
+  'tls',
+  'aborted',
+  'internal',
+]);
 
 /** Exponential backoff with optional full jitter and a cap (the seed's 5 attempts, 1 s, ×2, 10 s). */
 export class ExponentialBackoff implements RetryPolicy {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { REPORT_SCHEMA, type AttemptReport, type Config, type Report, type TriageEvent } from '../../contract';
+import {
+  REPORT_SCHEMA,
+  type AttemptReport,
+  type Config,
+  type Report,
+  type TriageEvent,
+} from '../../contract';
 import { targetReports } from '../analysis/target-status';
 import { verdictFor } from '../analysis/verdict';
 import { probesFor } from '../probes/registry';
@@ -39,25 +45,31 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   const attempts: AttemptReport[] = [];
 
   options.store?.beginRun(runId, startedAt, options.source ?? 'cli', options.targets);
-  onEvent({ name: 'run.started', at: startedAt.toISOString(), runId, data: { targets: options.targets.length } });
+  onEvent({
+    name: 'run.started',
+    at: startedAt.toISOString(),
+    runId,
+    data: { targets: options.targets.length },
+  });
 
   const jobs = options.targets.flatMap((target) =>
-    probesFor(target.kind).map((probe) => () =>
-      runJob({
-        runId,
-        probe,
-        target,
-        timeouts: options.config.timeouts,
-        retry,
-        ledger,
-        lookup: options.lookup ?? systemLookup,
-        signal,
-        onEvent,
-        onAttempt: (attempt, events) => {
-          attempts.push(attempt);
-          options.store?.recordAttempt(runId, attempt, events);
-        },
-      }),
+    probesFor(target.kind).map(
+      (probe) => () =>
+        runJob({
+          runId,
+          probe,
+          target,
+          timeouts: options.config.timeouts,
+          retry,
+          ledger,
+          lookup: options.lookup ?? systemLookup,
+          signal,
+          onEvent,
+          onAttempt: (attempt, events) => {
+            attempts.push(attempt);
+            options.store?.recordAttempt(runId, attempt, events);
+          },
+        }),
     ),
   );
   await runPooled(jobs, options.config.concurrency);
@@ -70,13 +82,23 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
-    verdict: verdictFor({ targets, attempts, appFailing: options.appFailing ?? false, cancelled: signal.aborted }),
+    verdict: verdictFor({
+      targets,
+      attempts,
+      appFailing: options.appFailing ?? false,
+      cancelled: signal.aborted,
+    }),
     targets,
     attempts,
     patterns: [],
     cleanup: ledger.counts(),
   };
   options.store?.finishRun(report);
-  onEvent({ name: 'run.finished', at: finishedAt.toISOString(), runId, data: { verdict: report.verdict.kind } });
+  onEvent({
+    name: 'run.finished',
+    at: finishedAt.toISOString(),
+    runId,
+    data: { verdict: report.verdict.kind },
+  });
   return report;
 }

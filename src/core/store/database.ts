@@ -24,7 +24,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       ...(options.readonly ? { readonly: true, fileMustExist: true } : {}),
     });
   } catch (error) {
-    throw new TriageError('DB_UNREADABLE', `cannot open the history database ${file}: ${errorMessage(error)}`, { cause: error });
+    throw new TriageError(
+      'DB_UNREADABLE',
+      `cannot open the history database ${file}: ${errorMessage(error)}`,
+      { cause: error },
+    );
   }
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
@@ -45,7 +49,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   } catch (error) {
     db.close();
     if (error instanceof TriageError) throw error;
-    throw new TriageError('DB_UNREADABLE', `cannot use the history database ${file}: ${errorMessage(error)}`, { cause: error });
+    throw new TriageError(
+      'DB_UNREADABLE',
+      `cannot use the history database ${file}: ${errorMessage(error)}`,
+      { cause: error },
+    );
   }
 }
 

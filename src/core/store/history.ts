@@ -18,7 +18,9 @@ export class HistoryStore {
   private constructor(private readonly db: Database) {
     this.statements = {
       insertRun: db.prepare('INSERT INTO runs (id, started_at, source) VALUES (?, ?, ?)'),
-      finishRun: db.prepare('UPDATE runs SET finished_at = ?, verdict_kind = ?, report_json = ? WHERE id = ?'),
+      finishRun: db.prepare(
+        'UPDATE runs SET finished_at = ?, verdict_kind = ?, report_json = ? WHERE id = ?',
+      ),
       upsertTarget: db.prepare(
         `INSERT INTO targets (id, kind, url, first_seen, last_seen) VALUES (@id, @kind, @url, @now, @now)
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, url = excluded.url, last_seen = excluded.last_seen`,
@@ -52,7 +54,8 @@ export class HistoryStore {
     const now = startedAt.getTime();
     this.db.transaction(() => {
       this.statements.insertRun.run(runId, now, source);
-      for (const target of targets) this.statements.upsertTarget.run({ id: target.id, kind: target.kind, url: target.url, now });
+      for (const target of targets)
+        this.statements.upsertTarget.run({ id: target.id, kind: target.kind, url: target.url, now });
     })();
   }
 
@@ -75,13 +78,23 @@ export class HistoryStore {
         metricsJson: JSON.stringify(attempt.metrics),
       });
       for (const event of events) {
-        this.statements.insertEvent.run(attempt.id, event.name, Date.parse(event.at), event.data ? JSON.stringify(event.data) : null);
+        this.statements.insertEvent.run(
+          attempt.id,
+          event.name,
+          Date.parse(event.at),
+          event.data ? JSON.stringify(event.data) : null,
+        );
       }
     })();
   }
 
   finishRun(report: Report): void {
-    this.statements.finishRun.run(Date.parse(report.finishedAt), report.verdict.kind, JSON.stringify(report), report.runId);
+    this.statements.finishRun.run(
+      Date.parse(report.finishedAt),
+      report.verdict.kind,
+      JSON.stringify(report),
+      report.runId,
+    );
   }
 
   /** The newest finished report; a row that no longer matches the schema is skipped, not fatal. */

@@ -64,7 +64,12 @@ export function framedLength(buf: Buffer): number | null {
   return HEADER_LENGTH + buf.readUInt16BE(2);
 }
 
-export function encodeMessage(type: number, transactionId: Buffer, attributes: StunAttribute[] = [], fingerprint = false): Buffer {
+export function encodeMessage(
+  type: number,
+  transactionId: Buffer,
+  attributes: StunAttribute[] = [],
+  fingerprint = false,
+): Buffer {
   if (transactionId.length !== 12) throw new RangeError('transaction id must be 12 bytes');
   const parts: Buffer[] = [];
   for (const attribute of attributes) parts.push(encodeAttribute(attribute));
@@ -94,23 +99,28 @@ function encodeAttribute({ type, value }: StunAttribute): Buffer {
 }
 
 export function decodeMessage(buf: Buffer): StunMessage {
-  if (buf.length < HEADER_LENGTH) throw new StunDecodeError(`message of ${buf.length} bytes is shorter than a STUN header`);
+  if (buf.length < HEADER_LENGTH)
+    throw new StunDecodeError(`message of ${buf.length} bytes is shorter than a STUN header`);
   const type = buf.readUInt16BE(0);
   if ((type & 0xc000) !== 0) throw new StunDecodeError('first two bits are not zero: not a STUN message');
   const length = buf.readUInt16BE(2);
   if (buf.readUInt32BE(4) !== MAGIC_COOKIE) throw new StunDecodeError('wrong magic cookie');
   if (length % 4 !== 0) throw new StunDecodeError(`message length ${length} is not a multiple of 4`);
   if (HEADER_LENGTH + length !== buf.length) {
-    throw new StunDecodeError(`header says ${length} bytes of attributes, datagram has ${buf.length - HEADER_LENGTH}`);
+    throw new StunDecodeError(
+      `header says ${length} bytes of attributes, datagram has ${buf.length - HEADER_LENGTH}`,
+    );
   }
   const attributes: StunAttribute[] = [];
   let offset = HEADER_LENGTH;
   while (offset < buf.length) {
-    if (offset + 4 > buf.length) throw new StunDecodeError('attribute header runs past the end of the message');
+    if (offset + 4 > buf.length)
+      throw new StunDecodeError('attribute header runs past the end of the message');
     const attrType = buf.readUInt16BE(offset);
     const attrLength = buf.readUInt16BE(offset + 2);
     const end = offset + 4 + attrLength;
-    if (end > buf.length) throw new StunDecodeError(`attribute 0x${attrType.toString(16)} runs past the end of the message`);
+    if (end > buf.length)
+      throw new StunDecodeError(`attribute 0x${attrType.toString(16)} runs past the end of the message`);
     attributes.push({ type: attrType, value: Buffer.from(buf.subarray(offset + 4, end)) });
     offset = offset + 4 + Math.ceil(attrLength / 4) * 4;
   }
@@ -146,7 +156,7 @@ function decodeAddress(value: Buffer, xorWith: Buffer | null): TransportAddress 
 function compressIpv6(groups: string[]): string {
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -204,5 +214,5 @@ export function fingerprintValid(message: StunMessage): boolean {
   const value = message.attributes[index]?.value;
   if (!value || value.length !== 4) return false;
   const covered = message.raw.subarray(0, message.raw.length - 8);
-  return ((crc32(covered) ^ FINGERPRINT_XOR) >>> 0) === value.readUInt32BE(0);
+  return (crc32(covered) ^ FINGERPRINT_XOR) >>> 0 === value.readUInt32BE(0);
 }

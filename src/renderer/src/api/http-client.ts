@@ -1,11 +1,8 @@
-import {
-  METHOD_NAMES,
-  type CallError,
-  type MethodName,
-  type TriageApi,
-  type TriageEvent,
-} from '../../../contract';
+import { METHOD_NAMES, type MethodName } from '../../../contract/channels';
+import type { CallError, TriageApi, TriageEvent } from '../../../contract';
 import { CallFailure } from './call-failure';
+
+const STREAM_OPEN_WAIT_MS = 2000;
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: CallError };
 
@@ -19,7 +16,13 @@ function isEnvelope(body: unknown): body is Envelope {
  * shared EventSource on `/api/events` for as long as anyone listens.
  */
 export function createHttpClient(baseUrl = ''): TriageApi {
+  const listeners = new Set<(event: TriageEvent) => void>();
+  let source: EventSource | null = null;
+  let streamReady: Promise<void> = Promise.resolve();
+
   async function call(method: MethodName, args: unknown): Promise<unknown> {
+    // Events of a run started right after subscribing must not be lost to a stream still connecting.
+    await streamReady;
     let response: Response;
     try {
       response = await fetch(`${baseUrl}/api/call/${method}`, {
@@ -28,29 +31,46 @@ export function createHttpClient(baseUrl = ''): TriageApi {
         body: JSON.stringify(args ?? {}),
       });
     } catch (error) {
-      throw new CallFailure({ code: 'UNREACHABLE', message: `the RTC Triage server did not answer (${String(error)})` });
+      throw new CallFailure({
+        code: 'UNREACHABLE',
+        message: `the RTC Triage server did not answer (${String(error)})`,
+      });
     }
     let body: unknown;
     try {
       body = await response.json();
     } catch {
-      throw new CallFailure({ code: 'BAD_RESPONSE', message: `the server answered HTTP ${response.status} without a JSON body` });
+      throw new CallFailure({
+        code: 'BAD_RESPONSE',
+        message: `the server answered HTTP ${response.status} without a JSON body`,
+      });
     }
     if (!isEnvelope(body)) {
-      throw new CallFailure({ code: 'BAD_RESPONSE', message: `the server answered HTTP ${response.status} with an unexpected body` });
+      throw new CallFailure({
+        code: 'BAD_RESPONSE',
+        message: `the server answered HTTP ${response.status} with an unexpected body`,
+      });
     }
     if (body.ok) return body.value;
     throw new CallFailure(body.error);
   }
 
-  const listeners = new Set<(event: TriageEvent) => void>();
-  let source: EventSource | null = null;
-
   function onEvent(listener: (event: TriageEvent) => void): () => void {
     listeners.add(listener);
     if (!source) {
-      source = new EventSource(`${baseUrl}/api/events`);
-      source.onmessage = (message: MessageEvent<string>) => {
+      const opening = new EventSource(`${baseUrl}/api/events`);
+      source = opening;
+      streamReady = new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        // A server that never opens the stream must not block calls: wait a short while only.
+        const timer = setTimeout(done, STREAM_OPEN_WAIT_MS);
+        opening.addEventListener('open', done, { once: true });
+        opening.addEventListener('error', done, { once: true });
+      });
+      opening.onmessage = (message: MessageEvent<string>) => {
         let event: TriageEvent;
         try {
           event = JSON.parse(message.data) as TriageEvent;
