@@ -3,7 +3,8 @@ export const MAIN_HELP = `rtc-triage — is it the infrastructure, the network, 
 Usage: rtc-triage <command> [options]
 
 Commands:
-  diagnose   run one diagnosis against the configured STUN servers and print a verdict
+  diagnose   run one diagnosis against the configured servers and print a verdict
+  history    patterns (outages, recurring windows, flapping) and a verdict over the stored history
   lab        start the embedded lab (servers on loopback) for testing this machine
   serve      open the RTC Triage UI in a browser (same features as the desktop app)
 
@@ -18,7 +19,8 @@ History is kept in ${'$'}RTC_TRIAGE_DATA_DIR/history.db, by default in your user
 export const DIAGNOSE_HELP = `Usage: rtc-triage diagnose [--config FILE] [--lab] [--json] [--db FILE] [--app-failing]
 
 Runs every probe against every configured target, in parallel, with per-attempt timeouts and
-retries, stores each attempt in the history database, and prints the verdict.
+retries — STUN Binding and RFC 5780 NAT behaviour (stun), TURN allocation (turn), relay tests
+(gun, peerjs) — stores each attempt in the history database, and prints the verdict.
 
 Options:
   --config FILE   JSON config listing targets (default: the public STUN servers in resources/)
@@ -34,8 +36,8 @@ Exit codes: 0 healthy, 1 a problem verdict (or cancelled), 2 bad usage or invali
 
 export const LAB_HELP = `Usage: rtc-triage lab [--json] [--host 127.0.0.1]
 
-Starts the embedded lab — a STUN server over UDP and TCP — on loopback, and serves until
-interrupted (Ctrl-C, SIGINT or SIGTERM).
+Starts the embedded lab on loopback — a STUN server over UDP and TCP, a GUN relay and a PeerJS
+server — and serves until interrupted (Ctrl-C, SIGINT or SIGTERM).
 
 Options:
   --json          print one line: a config file's JSON listing the lab's targets
@@ -53,4 +55,22 @@ Options:
   --config FILE   JSON config listing targets (default: the public STUN servers in resources/)
   --db FILE       history database (default: the user data folder)
   -h, --help      show this help
+`;
+
+export const HISTORY_HELP = `Usage: rtc-triage history [--since 24h] [--json] [--db FILE] [--tz ZONE] [--app-failing]
+
+Analyses the stored history: failure rates over sliding windows (likely outage: >80% of >10
+attempts in 30 min; alert: >20% over 10 min) per target, per kind and overall; outages with their
+start, end and recovery time; consecutive failures; outages that recur at the same time of day on
+several days; flapping. Then gives one verdict: infrastructure, network, this machine, or the app.
+
+Options:
+  --since DUR     how far back to look (default 24h; e.g. 90m, 7d)
+  --json          print one JSON object (schema rtc-triage/history@1) on stdout
+  --db FILE       history database to read (default: the user data folder)
+  --tz ZONE       IANA time zone for time-of-day windows (default: this system's)
+  --app-failing   the user says the app fails: a clean history then reads "app-suspect"
+  -h, --help      show this help
+
+Exit codes: 0 healthy, 1 a problem verdict, 2 bad usage, 3 internal error.
 `;

@@ -1,5 +1,6 @@
 import { TriageError, errorMessage } from '../core/errors';
 import { diagnoseCommand } from './commands/diagnose';
+import { historyCommand } from './commands/history';
 import { labCommand } from './commands/lab';
 import { serveCommand } from './commands/serve';
 import { MAIN_HELP } from './help';
@@ -10,6 +11,7 @@ export const EXIT = { ok: 0, problem: 1, usage: 2, internal: 3 } as const;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   diagnose: diagnoseCommand,
+  history: historyCommand,
   lab: labCommand,
   serve: serveCommand,
 };

@@ -8,6 +8,7 @@ export const METHOD_NAMES = [
   'lastReport',
   'listTargets',
   'appInfo',
+  'history',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

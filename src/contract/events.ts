@@ -24,6 +24,13 @@ export const EVENT_NAMES = [
   'signal.retry',
   'signal.teardown.success',
   'signal.teardown.failure',
+  'ice.gathering.started',
+  'ice.candidate',
+  'ice.gathering.complete',
+  'peer.connected',
+  'peer.echo.completed',
+  'signal.server.connected',
+  'signal.offer.timeout',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

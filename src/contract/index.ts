@@ -3,3 +3,4 @@ export * from './report';
 export * from './events';
 export * from './methods';
 export * from './channels';
+export * from './history';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TargetSchema } from './config';
+import { HistoryReportSchema } from './history';
 import { ReportSchema } from './report';
 import type { TriageEvent } from './events';
 import type { MethodName } from './channels';
@@ -29,6 +30,20 @@ export const methods = {
   appInfo: {
     args: z.strictObject({}),
     result: z.object({ version: z.string(), dbPath: z.string(), configSource: z.string(), face: z.string() }),
+  },
+  /** Patterns and the overall verdict over the last `sinceMs` of stored history (default 24 h). */
+  history: {
+    args: z.strictObject({
+      sinceMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .max(400 * 86_400_000)
+        .optional(),
+      timeZone: z.string().min(1).max(64).optional(),
+      appFailing: z.boolean().optional(),
+    }),
+    result: HistoryReportSchema,
   },
 } as const satisfies Record<MethodName, { args: z.ZodType; result: z.ZodType }>;
 

@@ -45,7 +45,8 @@ export type Layer = z.infer<typeof LayerSchema>;
 
 export const TargetReportSchema = z.object({
   id: z.string(),
-  kind: z.enum(TARGET_KINDS),
+  /** `machine` is this machine itself: the target of the L0 probes. */
+  kind: z.enum([...TARGET_KINDS, 'machine']),
   layer: LayerSchema,
   url: z.string(),
   status: TargetStatusSchema,
@@ -95,10 +96,28 @@ export const AttemptReportSchema = z.object({
 export type AttemptReport = z.infer<typeof AttemptReportSchema>;
 
 export const PatternSchema = z.object({
+  /** failure-rate, outage, consecutive-failures, recurring-window, flapping. */
   kind: z.string(),
+  /** `target:<id>`, `kind:<stun|turn|gun|peerjs>`, `everything` (every external server), `local`, `cross-network-path`. */
   scope: z.string(),
   summary: z.string(),
   evidence: z.array(EvidenceSchema),
+  /** failure-rate: `likely-outage` (>80% of >10 attempts in 30 min) or `alert` (>20% over 10 min). */
+  level: z.enum(['likely-outage', 'alert', 'info']).optional(),
+  /** Start and end of what was seen (ISO 8601); `to` is absent while it is still going on. */
+  from: z.string().optional(),
+  to: z.string().optional(),
+  failureRate: z.number().min(0).max(1).optional(),
+  attempts: z.number().int().min(0).optional(),
+  failures: z.number().int().min(0).optional(),
+  /** outage: from the first success after the outage until every server of its scope answered again. */
+  recoveryMs: z.number().min(0).optional(),
+  /** recurring-window: local time of day, e.g. `00:00–09:00`, in `timeZone`, and the local dates seen. */
+  window: z.string().optional(),
+  dates: z.array(z.string()).optional(),
+  timeZone: z.string().optional(),
+  /** consecutive-failures: the streak length; flapping: the number of up/down changes. */
+  count: z.number().int().min(0).optional(),
 });
 export type Pattern = z.infer<typeof PatternSchema>;
 

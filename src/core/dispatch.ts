@@ -62,5 +62,7 @@ async function call(service: TriageService, method: MethodName, args: never): Pr
       return service.listTargets();
     case 'appInfo':
       return service.appInfo();
+    case 'history':
+      return service.history(args);
   }
 }

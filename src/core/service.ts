@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Config, Report, Target, TriageEvent } from '../contract';
+import type { Config, HistoryReport, Report, Target, TriageEvent } from '../contract';
+import { historyReport } from './analysis/history-verdict';
+import { isValidTimeZone } from './analysis/local-time';
 import { defaultConfigPath } from './config/resources';
 import { loadConfigFile } from './config/load';
 import { resolveTargets } from './config/targets';
@@ -44,7 +46,7 @@ export class TriageService {
     return this.options.dbPath ?? defaultDbPath();
   }
 
-  private history(): HistoryStore {
+  private historyStore(): HistoryStore {
     this.store ??= HistoryStore.open(this.dbPath, this.options.dbOptions);
     return this.store;
   }
@@ -67,7 +69,7 @@ export class TriageService {
         config: this.config,
         targets: this.targets(),
         signal: controller.signal,
-        store: this.history(),
+        store: this.historyStore(),
         appFailing: args.appFailing ?? false,
         source: this.options.face,
         runId,
@@ -98,7 +100,23 @@ export class TriageService {
   }
 
   lastReport(): Report | null {
-    return this.history().lastReport();
+    return this.historyStore().lastReport();
+  }
+
+  /** Patterns and the overall verdict over the last `sinceMs` of history (default 24 h). */
+  history(args: { sinceMs?: number; timeZone?: string; appFailing?: boolean }): HistoryReport {
+    if (args.timeZone !== undefined && !isValidTimeZone(args.timeZone)) {
+      throw new TriageError('ARGUMENT_INVALID', `timeZone: "${args.timeZone}" is not an IANA time zone`, {
+        field: 'timeZone',
+      });
+    }
+    const to = Date.now();
+    return historyReport(this.historyStore().queries, {
+      from: to - (args.sinceMs ?? 86_400_000),
+      to,
+      ...(args.timeZone ? { timeZone: args.timeZone } : {}),
+      appFailing: args.appFailing ?? false,
+    });
   }
 
   listTargets(): Target[] {

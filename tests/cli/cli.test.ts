@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema, ReportSchema } from '../../src/contract';
 import { runCli, startCliLab } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
+import { skipUnlessIsolated } from '../helpers/isolation';
 
 const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-cli-'));
 const write = (name: string, content: unknown) => {
@@ -70,107 +71,119 @@ describe('rtc-triage usage errors (exit code 2, the message names the field)', (
   });
 });
 
-describe('rtc-triage diagnose against the embedded lab', () => {
-  let lab: Awaited<ReturnType<typeof startCliLab>>;
-  let labConfig: string;
+describe.skipIf(skipUnlessIsolated('diagnose against the lab'))(
+  'rtc-triage diagnose against the embedded lab',
+  () => {
+    let lab: Awaited<ReturnType<typeof startCliLab>>;
+    let labConfig: string;
 
-  beforeAll(async () => {
-    lab = await startCliLab();
-    labConfig = write('lab.json', lab.config);
-  });
-  afterAll(async () => {
-    lab.child.kill('SIGTERM');
-    expect(await lab.exited).toBe(0);
-  });
-
-  it('`lab --json` prints one line: a valid config listing the lab targets', () => {
-    const parsed = ConfigSchema.parse(JSON.parse(lab.config));
-    expect(parsed.targets.map((t) => t.kind)).toEqual(['stun', 'stun']);
-    expect(parsed.targets.every((t) => /127\.0\.0\.1/.test(t.url))).toBe(true);
-  });
-
-  it('exits 0 on a healthy lab, prints a schema-valid report, and stores every attempt in SQLite', async () => {
-    const db = join(dir, 'healthy.db');
-    const result = await runCli(['diagnose', '--config', labConfig, '--json', '--db', db]);
-    expect(result.code).toBe(0);
-    const report = ReportSchema.parse(JSON.parse(result.stdout));
-    expect(report.verdict.kind).toBe('healthy');
-    expect(report.attempts.length).toBeGreaterThanOrEqual(2);
-    expect(report.attempts.every((a) => a.outcome === 'success')).toBe(true);
-    expect(report.cleanup.leaked).toBe(0);
-    expect(report.cleanup.opened).toBe(report.cleanup.released);
-
-    const sqlite = new BetterSqlite3(db, { readonly: true });
-    const rows = sqlite
-      .prepare('SELECT id, outcome FROM attempts WHERE run_id = ?')
-      .all(report.runId) as Array<{ id: string; outcome: string }>;
-    const run = sqlite.prepare('SELECT verdict_kind FROM runs WHERE id = ?').get(report.runId) as {
-      verdict_kind: string;
-    };
-    const events = sqlite.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
-    sqlite.close();
-    expect(rows.map((r) => r.id).sort()).toEqual(report.attempts.map((a) => a.id).sort());
-    expect(run.verdict_kind).toBe('healthy');
-    expect(events.n).toBeGreaterThan(0);
-  });
-
-  it('prints a readable table without --json, progress on stderr', async () => {
-    const result = await runCli(['diagnose', '--config', labConfig, '--db', join(dir, 'table.db')]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/All servers answered/);
-    expect(result.stdout).toMatch(/lab-stun-udp\s+up/);
-    expect(result.stderr).toMatch(/ok\s+lab-stun-udp/);
-  });
-
-  it('names the failing server in a partial outage and exits 1', async () => {
-    const closed = await freePort();
-    const parsed = JSON.parse(lab.config) as { targets: unknown[] };
-    const config = write('partial.json', {
-      targets: [...parsed.targets, { kind: 'stun', id: 'dead', url: `stun:127.0.0.1:${closed}` }],
-      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+    beforeAll(async () => {
+      lab = await startCliLab();
+      labConfig = write('lab.json', lab.config);
     });
-    const result = await runCli(['diagnose', '--config', config, '--json', '--db', join(dir, 'partial.db')]);
-    expect(result.code).toBe(1);
-    const report = ReportSchema.parse(JSON.parse(result.stdout));
-    expect(report.verdict.kind).toBe('partial-outage');
-    expect(report.verdict.message).toContain(`127.0.0.1:${closed}`);
-    expect(report.targets.find((t) => t.id === 'dead')?.status).toBe('down');
-    expect(report.cleanup.leaked).toBe(0);
-  });
-
-  it('--app-failing turns a healthy result into app-suspect (exit 1)', async () => {
-    const result = await runCli([
-      'diagnose',
-      '--config',
-      labConfig,
-      '--json',
-      '--app-failing',
-      '--db',
-      join(dir, 'app.db'),
-    ]);
-    expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout).verdict.kind).toBe('app-suspect');
-  });
-
-  it('--lab adds the embedded lab as layer L1; dead servers with a working lab are an infrastructure outage', async () => {
-    const closed = await freePort();
-    const config = write('dead.json', {
-      targets: [{ kind: 'stun', url: `stun:127.0.0.1:${closed}` }],
-      retry: { maxAttempts: 1 },
+    afterAll(async () => {
+      lab.child.kill('SIGTERM');
+      expect(await lab.exited).toBe(0);
     });
-    const result = await runCli([
-      'diagnose',
-      '--config',
-      config,
-      '--lab',
-      '--json',
-      '--db',
-      join(dir, 'lab.db'),
-    ]);
-    expect(result.code).toBe(1);
-    const report = ReportSchema.parse(JSON.parse(result.stdout));
-    expect(report.targets.filter((t) => t.layer === 'L1').map((t) => t.status)).toEqual(['up', 'up']);
-    expect(report.verdict.kind).toBe('infrastructure-outage');
-    expect(report.verdict.message).toMatch(/embedded lab/);
-  });
-});
+
+    it('`lab --json` prints one line: a valid config listing the lab targets', () => {
+      const parsed = ConfigSchema.parse(JSON.parse(lab.config));
+      expect(parsed.targets.map((t) => t.kind)).toEqual(['stun', 'stun', 'gun', 'peerjs']);
+      expect(parsed.targets.every((t) => t.url.includes('127.0.0.1'))).toBe(true);
+    });
+
+    it('exits 0 on a healthy lab, prints a schema-valid report, and stores every attempt in SQLite', async () => {
+      const db = join(dir, 'healthy.db');
+      const result = await runCli(['diagnose', '--config', labConfig, '--json', '--db', db]);
+      expect(result.code).toBe(0);
+      const report = ReportSchema.parse(JSON.parse(result.stdout));
+      expect(report.verdict.kind).toBe('healthy');
+      expect(report.attempts.length).toBeGreaterThanOrEqual(2);
+      expect(report.attempts.every((a) => a.outcome === 'success')).toBe(true);
+      expect(report.cleanup.leaked).toBe(0);
+      expect(report.cleanup.opened).toBe(report.cleanup.released);
+
+      const sqlite = new BetterSqlite3(db, { readonly: true });
+      const rows = sqlite
+        .prepare('SELECT id, outcome FROM attempts WHERE run_id = ?')
+        .all(report.runId) as Array<{ id: string; outcome: string }>;
+      const run = sqlite.prepare('SELECT verdict_kind FROM runs WHERE id = ?').get(report.runId) as {
+        verdict_kind: string;
+      };
+      const events = sqlite.prepare('SELECT count(*) AS n FROM events').get() as { n: number };
+      sqlite.close();
+      expect(rows.map((r) => r.id).sort()).toEqual(report.attempts.map((a) => a.id).sort());
+      expect(run.verdict_kind).toBe('healthy');
+      expect(events.n).toBeGreaterThan(0);
+    });
+
+    it('prints a readable table without --json, progress on stderr', async () => {
+      const result = await runCli(['diagnose', '--config', labConfig, '--db', join(dir, 'table.db')]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/\[healthy, confidence/);
+      expect(result.stdout).toMatch(/lab-stun-udp\s+up/);
+      expect(result.stderr).toMatch(/ok\s+lab-stun-udp/);
+    });
+
+    it('names the failing server in a partial outage and exits 1', async () => {
+      const closed = await freePort();
+      const parsed = JSON.parse(lab.config) as { targets: unknown[] };
+      const config = write('partial.json', {
+        targets: [...parsed.targets, { kind: 'stun', id: 'dead', url: `stun:127.0.0.1:${closed}` }],
+        retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+      });
+      const result = await runCli([
+        'diagnose',
+        '--config',
+        config,
+        '--json',
+        '--db',
+        join(dir, 'partial.db'),
+      ]);
+      expect(result.code).toBe(1);
+      const report = ReportSchema.parse(JSON.parse(result.stdout));
+      expect(report.verdict.kind).toBe('partial-outage');
+      expect(report.verdict.message).toContain(`127.0.0.1:${closed}`);
+      expect(report.targets.find((t) => t.id === 'dead')?.status).toBe('down');
+      expect(report.cleanup.leaked).toBe(0);
+    });
+
+    it('--app-failing turns a healthy result into app-suspect (exit 1)', async () => {
+      const result = await runCli([
+        'diagnose',
+        '--config',
+        labConfig,
+        '--json',
+        '--app-failing',
+        '--db',
+        join(dir, 'app.db'),
+      ]);
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout).verdict.kind).toBe('app-suspect');
+    });
+
+    it('--lab adds the embedded lab as layer L1; dead servers with a working lab are an infrastructure outage', async () => {
+      const closed = await freePort();
+      const config = write('dead.json', {
+        targets: [{ kind: 'stun', url: `stun:127.0.0.1:${closed}` }],
+        retry: { maxAttempts: 1 },
+      });
+      const result = await runCli([
+        'diagnose',
+        '--config',
+        config,
+        '--lab',
+        '--json',
+        '--db',
+        join(dir, 'lab.db'),
+      ]);
+      expect(result.code).toBe(1);
+      const report = ReportSchema.parse(JSON.parse(result.stdout));
+      const lab = report.targets.filter((t) => t.layer === 'L1');
+      expect(lab.map((t) => t.kind)).toEqual(['stun', 'stun', 'gun', 'peerjs']);
+      expect(lab.every((t) => t.status === 'up')).toBe(true);
+      expect(report.verdict.kind).toBe('infrastructure-outage');
+      expect(report.verdict.message).toMatch(/embedded lab/);
+    });
+  },
+);

@@ -20,7 +20,7 @@ export interface Coturn {
 }
 
 /** Starts Debian's coturn on a free loopback port (no TLS, long-term credentials) and waits until it listens. */
-export async function startCoturn(): Promise<Coturn> {
+export async function startCoturn(options: { rfc5780?: boolean } = {}): Promise<Coturn> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-coturn-'));
   const log = join(dir, 'turn.log');
@@ -30,6 +30,8 @@ export async function startCoturn(): Promise<Coturn> {
     [
       '-n',
       '--listening-ip=127.0.0.1',
+      // a second address lets coturn answer RFC 5780 tests (OTHER-ADDRESS, CHANGE-REQUEST)
+      ...(options.rfc5780 ? ['--listening-ip=127.0.0.2', `--alt-listening-port=${port + 1}`] : []),
       '--relay-ip=127.0.0.1',
       `--listening-port=${port}`,
       `--min-port=${relayBase}`,

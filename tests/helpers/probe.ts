@@ -12,11 +12,17 @@ import type { AttemptReport, TargetInput, TriageEvent } from './types';
 export async function runProbe(
   probe: Probe,
   target: TargetInput,
-  options: { stunMs?: number; maxAttempts?: number; lookup?: LookupFn; signal?: AbortSignal } = {},
+  options: {
+    stunMs?: number;
+    maxAttempts?: number;
+    lookup?: LookupFn;
+    signal?: AbortSignal;
+    timeouts?: Partial<Record<'connectMs' | 'offerMs' | 'answerMs' | 'iceGatheringMs', number>>;
+  } = {},
 ): Promise<{ attempts: AttemptReport[]; events: TriageEvent[]; ledger: AttemptLedger }> {
   const config = parseConfig({
     targets: [target],
-    timeouts: { stunMs: options.stunMs ?? 2000 },
+    timeouts: { stunMs: options.stunMs ?? 2000, ...options.timeouts },
     retry: { maxAttempts: options.maxAttempts ?? 1, baseDelayMs: 10, maxDelayMs: 50, jitter: 'none' },
   });
   const [resolved] = resolveTargets(config);
@@ -27,6 +33,7 @@ export async function runProbe(
     runId: 'test-run',
     probe,
     target: resolved,
+    targets: [resolved],
     timeouts: config.timeouts,
     retry: new ExponentialBackoff(config.retry),
     ledger,

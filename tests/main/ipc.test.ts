@@ -12,6 +12,7 @@ import {
 import { registerTriageIpc, type InvokeEvent, type IpcMainLike, type SenderFrame } from '../../src/main/ipc';
 import { rendererLocation, type RendererLocation } from '../../src/main/renderer-location';
 import { startLabService, type LabService } from '../helpers/lab-service';
+import { skipUnlessIsolated } from '../helpers/isolation';
 
 /** The one fake: Electron's ipcMain cannot exist without Electron. It only stores handlers. */
 class FakeIpcMain implements IpcMainLike {
@@ -50,7 +51,7 @@ function adapter(labService: LabService, renderer: RendererLocation, ourFrame: S
   return { ipcMain, sent, dispose };
 }
 
-describe('IPC adapter', () => {
+describe.skipIf(skipUnlessIsolated('the IPC adapter tests'))('IPC adapter', () => {
   let labService: LabService;
   const ourFrame = {
     url: `${pathToFileURL(RENDERER_FILE).href}#/`,

@@ -14,6 +14,7 @@ import {
 import { MAX_BODY_BYTES, startServe, type ServeHandle } from '../../src/cli/serve';
 import { postJson, rawRequest } from '../helpers/http';
 import { startLabService, type LabService } from '../helpers/lab-service';
+import { skipUnlessIsolated } from '../helpers/isolation';
 
 /** A renderer folder with known files, and a secret next to it that must never be served. */
 function fixtureSite(): { dir: string; rendererDir: string } {
@@ -60,7 +61,7 @@ function openEventStream(
   });
 }
 
-describe('rtc-triage serve', () => {
+describe.skipIf(skipUnlessIsolated('the serve tests'))('rtc-triage serve', () => {
   let labService: LabService;
   let server: ServeHandle;
   let site: { dir: string; rendererDir: string };
@@ -198,9 +199,14 @@ describe('rtc-triage serve', () => {
       expect(body.ok).toBe(true);
       const report: Report = ReportSchema.parse(body.value);
       expect(report.verdict.kind).toBe('healthy');
-      expect(report.targets.map((t) => t.url).sort()).toEqual(
-        labService.lab.config.targets.map((t) => t.url).sort(),
-      );
+      // every lab target, plus this machine itself (the L0 WebRTC check)
+      expect(
+        report.targets
+          .filter((t) => t.kind !== 'machine')
+          .map((t) => t.url)
+          .sort(),
+      ).toEqual(labService.lab.config.targets.map((t) => t.url).sort());
+      expect(report.targets.find((t) => t.kind === 'machine')?.layer).toBe('L0');
 
       // Events are written to the stream before the call's response; wait for the last one to arrive.
       await new Promise<void>((resolve) => {

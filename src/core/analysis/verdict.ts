@@ -1,4 +1,14 @@
-import type { AttemptReport, Evidence, TargetReport, Verdict } from '../../contract';
+import type { AttemptReport, PathResult, TargetReport, Verdict, VerdictKind } from '../../contract';
+import {
+  checksOf,
+  crossNetworkResult,
+  evidenceOf,
+  groupStatus,
+  isSymmetricNat,
+  localResult,
+  natMapping,
+  type Check,
+} from './checks';
 
 export interface VerdictInput {
   targets: readonly TargetReport[];
@@ -9,145 +19,273 @@ export interface VerdictInput {
   cancelled: boolean;
 }
 
-const NO_ROUTE = new Set(['dns', 'unreachable']);
+type Words = Pick<Verdict, 'title' | 'message' | 'action'>;
 
-function lastAttemptOf(targetId: string, attempts: readonly AttemptReport[]): AttemptReport | undefined {
-  return attempts.filter((a) => a.targetId === targetId).at(-1);
-}
+const KIND_NAMES: Record<string, string> = {
+  stun: 'STUN',
+  turn: 'TURN',
+  gun: 'GUN signaling',
+  peerjs: 'PeerJS signaling',
+};
 
-function evidenceFor(targets: readonly TargetReport[], attempts: readonly AttemptReport[]): Evidence[] {
-  return targets.map((target) => {
-    const last = lastAttemptOf(target.id, attempts);
-    const how =
-      last?.outcome === 'success'
-        ? `answered in ${String(last.metrics.rttMs ?? last.durationMs)} ms`
-        : `${last?.errorClass ?? 'no attempt'}: ${last?.errorMessage ?? 'not tested'}`;
-    return {
-      ...(last ? { attemptId: last.id } : {}),
-      targetId: target.id,
-      summary: `${target.url} is ${target.status} (${how})`,
-    };
-  });
-}
+const names = (checks: readonly Check[]) => [...new Set(checks.map((c) => c.url))].join(', ');
+const isExternal = (c: Check) => c.layer === 'L2' || c.layer === 'L3' || c.layer === 'L4';
 
 /**
- * The verdict over one run. This first version reasons over STUN reachability only; the layered
- * model of DESIGN.md §2 (L0 machine, L1 lab, L3 signaling, L4 cross-network) builds on it.
+ * The verdict over one run (DESIGN.md §2), cheapest layer first: the machine (L0) and the embedded
+ * lab (L1) must work before an outside server can be blamed; then the servers (L2 STUN/TURN, L3
+ * signaling) and the cross-network path (L4). Evidence names the attempts that decided it.
  */
 export function verdictFor(input: VerdictInput): Verdict {
-  const lab = input.targets.filter((t) => t.layer === 'L1');
-  const external = input.targets.filter((t) => t.layer !== 'L1');
-  const tested = external.filter((t) => t.status !== 'untested');
-  const labTested = lab.filter((t) => t.status !== 'untested');
-  const labDown = labTested.filter((t) => t.status === 'down');
-  const labPassed = labTested.length > 0 && labDown.length === 0;
-  const evidence = evidenceFor(input.targets, input.attempts);
-  const base = { local: 'untested', crossNetwork: 'untested', evidence } as const;
+  const checks = checksOf(input.targets, input.attempts);
+  const local = localResult(checks);
+  const crossNetwork = crossNetworkResult(checks);
+  const make = (
+    kind: VerdictKind,
+    confidence: number,
+    words: Words,
+    deciding: readonly Check[],
+  ): Verdict => ({
+    kind,
+    local,
+    crossNetwork,
+    confidence,
+    ...words,
+    evidence: evidenceOf(deciding.length ? deciding : checks),
+  });
 
-  if (input.cancelled && tested.length < input.targets.length) {
-    return {
-      ...base,
-      kind: 'inconclusive',
-      confidence: 0.2,
-      title: 'Diagnosis cancelled',
-      message:
-        'The diagnosis was stopped before every server was tested, so there is not enough evidence for a verdict.',
-      action: 'Run the diagnosis again and let it finish.',
-    };
-  }
-  if (labDown.length > 0) {
-    return {
-      ...base,
-      kind: 'local-environment',
-      confidence: 0.8,
-      title: "This machine's network stack is failing",
-      message: `Even the embedded lab servers running on this machine did not answer (${labDown.map((t) => t.url).join(', ')}). The problem is on this machine — its network stack, a firewall or security software — before any outside server is involved.`,
-      action:
-        'Check local firewall and security software (allow UDP on loopback), restart the machine, and run the diagnosis again.',
-    };
-  }
-  if (tested.length === 0 && labPassed) {
-    return {
-      ...base,
-      kind: 'healthy',
-      confidence: 0.5,
-      title: 'This machine works; no outside server was tested',
-      message:
-        'The embedded lab on this machine answered every probe, so the probe path itself works. No outside server was configured or tested.',
-      action: 'Add the servers your app uses to the configuration (--config) and run the diagnosis again.',
-    };
-  }
-  if (tested.length === 0) {
-    return {
-      ...base,
-      kind: 'inconclusive',
-      confidence: 0.1,
-      title: 'Nothing was tested',
-      message: 'No configured server could be tested, so there is no evidence either way.',
-      action: 'Add at least one STUN server to the configuration and run the diagnosis again.',
-    };
-  }
-  const down = tested.filter((t) => t.status === 'down');
-  const working = tested.filter((t) => t.status !== 'down');
-
-  if (down.length === 0) {
-    const degraded = working.filter((t) => t.status === 'degraded');
-    const slow = degraded.length ? ` ${degraded.length} answered only after retries.` : '';
-    if (input.appFailing) {
-      return {
-        ...base,
-        kind: 'app-suspect',
-        confidence: 0.6,
-        title: 'The servers work: look at the app',
-        message: `Every STUN server answered (${working.length} of ${tested.length}).${slow} The infrastructure these tests cover is working while the app is reported failing.`,
-        action:
-          "Check the app's own configuration (ICE server list, signaling URLs) and its logs; attach this report to the ticket.",
-      };
-    }
-    return {
-      ...base,
-      kind: 'healthy',
-      confidence: degraded.length ? 0.6 : 0.7,
-      title: 'All servers answered',
-      message: `Every STUN server answered (${working.length} of ${tested.length}).${slow}`,
-      action:
-        "Nothing to fix on the server side. If the app still fails, mark the run as 'app failing' and run it again.",
-    };
+  const testedTargets = new Set(checks.filter((c) => c.status !== 'untested').map((c) => c.targetId));
+  if (input.cancelled && input.targets.some((t) => !testedTargets.has(t.id))) {
+    return make('inconclusive', 0.2, CANCELLED, []);
   }
 
-  const names = down.map((t) => t.url).join(', ');
-  if (working.length > 0) {
-    return {
-      ...base,
-      kind: 'partial-outage',
-      confidence: 0.8,
-      title: `${down.length} of ${tested.length} servers are down`,
-      message: `Not answering: ${names}. The others work, so an app that lists several servers has a working fallback.`,
-      action: `Remove or replace ${names} in the app's ICE server list; nothing is wrong on the user's side.`,
-    };
+  // A hairpin-only session never decides, not even on this machine's loopback.
+  const l0 = checks.filter((c) => c.layer === 'L0' && !c.hairpin);
+  const l1 = checks.filter((c) => c.layer === 'L1' && !c.hairpin);
+  if (groupStatus(l0) === 'fail') return make('local-environment', 0.85, L0_FAILED, l0);
+  const l1Status = groupStatus(l1);
+  if (l1Status === 'fail' || l1Status === 'mixed') {
+    const failed = l1.filter((c) => c.status === 'fail');
+    return make('local-environment', l1Status === 'fail' ? 0.8 : 0.6, labFailed(failed), failed);
   }
 
-  const lastFailures = down.map((t) => lastAttemptOf(t.id, input.attempts)).filter((a) => a !== undefined);
-  if (lastFailures.length > 0 && lastFailures.every((a) => NO_ROUTE.has(a.errorClass ?? ''))) {
-    return {
-      ...base,
-      kind: 'offline',
-      confidence: 0.7,
-      title: 'This machine appears to be offline',
-      message: 'No server could be reached: names do not resolve or there is no route to any of them.',
-      action: 'Check the network connection (Wi-Fi, cable, VPN, proxy) and try again.',
-    };
+  const external = checks.filter((c) => isExternal(c) && !c.hairpin && c.status !== 'untested');
+  const localPassed = local === 'pass';
+  if (external.length === 0) {
+    if (localPassed && !input.appFailing) return make('healthy', 0.5, ONLY_LOCAL, checks);
+    return make('inconclusive', 0.1, NOTHING_TESTED, checks);
   }
+
+  const failed = external.filter((c) => c.status === 'fail');
+  const passed = external.filter((c) => c.status === 'pass');
+  const down = failed.filter((c) => !c.auth);
+  const auth = failed.filter((c) => c.auth);
+
+  if (down.length === external.length && down.every((c) => c.noRoute)) {
+    return make('offline', 0.75, OFFLINE, down);
+  }
+
+  const relay = external.filter((c) => c.layer === 'L4');
+  const allocations = external.filter((c) => c.probe === 'turn-allocation' && !c.auth);
+  if (
+    relay.some((c) => c.status === 'pass') &&
+    allocations.length > 0 &&
+    allocations.every((c) => c.status === 'fail')
+  ) {
+    return make('inconclusive', 0.3, CONFLICT, [...relay, ...allocations]);
+  }
+
+  // UDP blocked while TCP/TLS works: the network, not the servers.
+  const l2 = external.filter((c) => c.layer === 'L2' && !c.auth);
+  const udp = l2.filter((c) => c.transport === 'udp');
+  const streams = l2.filter((c) => c.transport === 'tcp' || c.transport === 'tls');
+  if (
+    udp.length > 0 &&
+    udp.every((c) => c.status === 'fail' && !c.noRoute) &&
+    streams.some((c) => c.status === 'pass')
+  ) {
+    return make('network-restricted', 0.8, UDP_BLOCKED(udp), [...udp, ...streams]);
+  }
+
+  // Every server of a kind the app needs fails: the infrastructure (a relayed session is a path, not a kind).
+  const serverChecks = external.filter((c) => c.layer !== 'L4' && !c.auth);
+  const kinds = [...new Set(serverChecks.map((c) => c.kind))];
+  const deadKinds = kinds.filter((kind) =>
+    serverChecks.filter((c) => c.kind === kind).every((c) => c.status === 'fail'),
+  );
+  if (deadKinds.length > 0) {
+    const dead = serverChecks.filter((c) => deadKinds.includes(c.kind));
+    const confidence = localPassed ? 0.85 : 0.6;
+    const proof = localProof(l0, l1);
+    return make('infrastructure-outage', confidence, outage(deadKinds, dead, localPassed, proof), [
+      ...dead,
+      ...l0,
+      ...l1,
+    ]);
+  }
+
+  // Servers answer, yet no relayed session gets through while this machine connects to itself.
+  if (relay.length > 0 && relay.every((c) => c.status === 'fail')) {
+    return make('network-restricted', localPassed ? 0.75 : 0.6, RELAY_BLOCKED(relay), [...relay, ...l0]);
+  }
+
+  if (down.length > 0) {
+    return make('partial-outage', 0.8, partial(down, passed), [...down, ...passed]);
+  }
+
+  if (isSymmetricNat(checks)) {
+    const nat = checks.filter((c) => c.probe === 'nat-behavior');
+    const relayWorks = relay.some((c) => c.status === 'pass');
+    return make('network-restricted', 0.7, symmetricNat(natMapping(checks), relayWorks), [...nat, ...relay]);
+  }
+
+  if (auth.length > 0) {
+    return make('app-suspect', 0.7, TURN_AUTH(auth), auth);
+  }
+
+  const hairpinFailed = checks.filter((c) => c.hairpin && c.status === 'fail');
+  const deciding = [...passed, ...l0, ...l1, ...hairpinFailed];
+  if (input.appFailing) return make('app-suspect', appConfidence(local, crossNetwork), APP(passed), deciding);
+  return make('healthy', crossNetwork === 'pass' ? 0.8 : 0.65, healthy(passed, crossNetwork), deciding);
+}
+
+function appConfidence(local: PathResult, crossNetwork: PathResult): number {
+  return local === 'pass' && crossNetwork === 'pass' ? 0.8 : 0.6;
+}
+
+const CANCELLED: Words = {
+  title: 'Diagnosis cancelled',
+  message:
+    'The diagnosis was stopped before every server was tested, so there is not enough evidence for a verdict.',
+  action: 'Run the diagnosis again and let it finish.',
+};
+
+const L0_FAILED: Words = {
+  title: "This machine's WebRTC stack is failing",
+  message:
+    'Two peers inside this one process could not connect over host candidates, with no network involved. The problem is this machine — its WebRTC stack, the OS, or security software — before any server or network.',
+  action:
+    'Check firewall and security software (allow UDP on loopback), restart the machine, and run the diagnosis again. Servers and the app are not the cause.',
+};
+
+function labFailed(failed: readonly Check[]): Words {
   return {
-    ...base,
-    kind: 'infrastructure-outage',
-    confidence: labPassed ? 0.75 : 0.5,
-    title: 'No STUN server answered',
-    message: labPassed
-      ? `None of the ${tested.length} STUN servers answered (${names}), while the embedded lab on this machine answered every probe. The servers are down or unreachable from this network; the app is not the cause.`
-      : `None of the ${tested.length} STUN servers answered (${names}). The servers are likely down, but this run did not prove that this machine's own network path works.`,
-    action: labPassed
-      ? 'Wait for the servers to recover or switch to other servers; try from another network to rule out a firewall on this one.'
-      : 'Run again with --lab to check this machine, and try another network; if the lab passes, the servers are at fault: wait, or switch servers.',
+    title: "This machine's network stack is failing",
+    message: `The embedded lab servers running on this machine did not all answer (${names(failed)}). The problem is on this machine — its network stack, a firewall or security software — before any outside server is involved.`,
+    action:
+      'Check local firewall and security software (allow UDP on loopback), restart the machine, and run the diagnosis again.',
+  };
+}
+
+const ONLY_LOCAL: Words = {
+  title: 'This machine works; no outside server was tested',
+  message:
+    'The local tests passed, so this machine and the probe path work. No outside server was configured or tested.',
+  action: 'Add the servers your app uses to the configuration (--config) and run the diagnosis again.',
+};
+
+const NOTHING_TESTED: Words = {
+  title: 'Not enough was tested',
+  message:
+    'No outside server could be tested, so there is no evidence about the infrastructure or the network either way.',
+  action:
+    "Add the app's STUN/TURN and signaling servers to the configuration and run `rtc-triage diagnose --lab`.",
+};
+
+const OFFLINE: Words = {
+  title: 'This machine appears to be offline',
+  message: 'No server could be reached: names do not resolve or there is no route to any of them.',
+  action: 'Check the network connection (Wi-Fi, cable, VPN, proxy) and try again.',
+};
+
+const CONFLICT: Words = {
+  title: 'The evidence conflicts',
+  message:
+    'A session relayed through TURN worked, yet every TURN allocation test failed. Something changed during the run, or a server answers intermittently.',
+  action:
+    'Run `rtc-triage diagnose --lab` again; if it repeats, run `rtc-triage monitor` to watch the pattern.',
+};
+
+const UDP_BLOCKED = (udp: readonly Check[]): Words => ({
+  title: 'UDP is blocked on this network',
+  message: `Every test over UDP failed (${names(udp)}) while the same kind of servers answered over TCP/TLS. The servers are up; this network (firewall, corporate proxy, guest Wi-Fi) blocks UDP.`,
+  action:
+    "Make sure the app lists a TURN server over TCP or TLS (turns:…:443) so it can fall back; or try from another network. The servers and the app's code are fine.",
+});
+
+/** What proved this machine works, in words. */
+function localProof(l0: readonly Check[], l1: readonly Check[]): string {
+  const parts: string[] = [];
+  if (groupStatus(l0) === 'pass') parts.push('two peers on this machine connected to each other');
+  if (groupStatus(l1) === 'pass') parts.push('the embedded lab on this machine answered every probe');
+  return parts.join(' and ') || "this machine's own tests passed";
+}
+
+function outage(
+  kinds: readonly string[],
+  dead: readonly Check[],
+  localPassed: boolean,
+  proof: string,
+): Words {
+  const what = kinds.map((k) => KIND_NAMES[k] ?? k).join(' and ');
+  return {
+    title: `Infrastructure outage: no ${what} server works`,
+    message: localPassed
+      ? `Every ${what} server failed (${names(dead)}) while ${proof}. The servers are down or unreachable: this is the infrastructure, not the app and not the user.`
+      : `Every ${what} server failed (${names(dead)}). The servers are likely down, but this run did not prove that this machine works (no local test ran).`,
+    action: localPassed
+      ? "Waiting is usually the right answer: such outages end on their own (check the servers' status pages). If it lasts, switch the app to other servers; `rtc-triage history` shows whether it recurs."
+      : 'Run `rtc-triage diagnose --lab` to check this machine; if the lab passes, the servers are at fault: wait, or switch servers.',
+  };
+}
+
+const RELAY_BLOCKED = (relay: readonly Check[]): Words => ({
+  title: 'Only local connections succeed',
+  message: `The servers answer, but no session relayed through TURN got through (${names(relay)}) while this machine connects to itself. Something on this network blocks the relayed media path.`,
+  action:
+    'Try TURN over TCP/TLS on port 443, or test from another network (`rtc-triage partner`) to confirm. The app is not the cause.',
+});
+
+function partial(down: readonly Check[], passed: readonly Check[]): Words {
+  const failing = [...new Set(down.map((c) => c.targetId))];
+  const working = [...new Set(passed.map((c) => c.targetId))];
+  return {
+    title: `${failing.length} server${failing.length === 1 ? '' : 's'} failing, ${working.length} working`,
+    message: `Failing: ${names(down)}. Other servers of the same kinds work, so an app that lists several has a working fallback.`,
+    action: `Remove or replace ${names(down)} in the app's server list. Nothing is wrong on the user's side.`,
+  };
+}
+
+function symmetricNat(mapping: string | null, relayWorks: boolean): Words {
+  return {
+    title: 'This network needs a TURN relay',
+    message: `The NAT here maps ${mapping ?? 'address-dependently'}: direct peer-to-peer across networks is unlikely to work from here. ${relayWorks ? 'A session relayed through TURN worked.' : 'No relayed session was tested.'}`,
+    action: relayWorks
+      ? 'Make sure the app lists this TURN server; with it, connections from this network work.'
+      : 'Add a TURN server to the configuration and the app; peers on this network cannot connect directly.',
+  };
+}
+
+const TURN_AUTH = (auth: readonly Check[]): Words => ({
+  title: 'TURN credentials are rejected',
+  message: `The TURN server answered but refused the username/credential (${names(auth)}). The server is up: the credentials the app uses are wrong or expired.`,
+  action: "Fix or rotate the TURN credentials in the app's configuration; nothing is down.",
+});
+
+function APP(passed: readonly Check[]): Words {
+  return {
+    title: 'The infrastructure works: look at the app',
+    message: `Every minimal test passed (${passed.length} checks against outside servers) while the app is reported failing. The servers and the network carry WebRTC; the difference is in the app.`,
+    action:
+      "Check the app's configuration (ICE server list, signaling URLs, credentials) and its logs; attach this report to the ticket.",
+  };
+}
+
+function healthy(passed: readonly Check[], crossNetwork: PathResult): Words {
+  return {
+    title: 'Everything tested works',
+    message: `All ${passed.length} checks against outside servers passed${crossNetwork === 'pass' ? ', and a cross-network path works' : ''}.`,
+    action:
+      "Nothing to fix. If the app still fails, run again with --app-failing (or mark the run as 'app failing').",
   };
 }

@@ -1,5 +1,5 @@
 import type { Config, Layer, Target } from '../../contract';
-import type { ResolvedTarget } from '../probes/types';
+import type { ConfiguredTarget } from '../probes/types';
 
 function layerOf(target: Target): Layer {
   return target.kind === 'stun' || target.kind === 'turn' ? 'L2' : 'L3';
@@ -12,7 +12,7 @@ function layerOf(target: Target): Layer {
 export function resolveTargets(
   config: Config,
   options: { lab?: boolean; taken?: Iterable<string> } = {},
-): ResolvedTarget[] {
+): ConfiguredTarget[] {
   const used = new Set<string>(options.taken ?? []);
   return config.targets.map((target) => {
     const base =

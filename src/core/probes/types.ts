@@ -6,8 +6,27 @@ import type { LookupFn } from './resolve';
 export type MetricValue = z.infer<typeof MetricValueSchema>;
 export type Metrics = Record<string, MetricValue>;
 
-/** A target with its resolved, stable id and the verdict layer it belongs to. */
-export type ResolvedTarget = Target & { id: string; layer: Layer };
+/** A configured target with its resolved, stable id and the verdict layer it belongs to. */
+export type ConfiguredTarget = Target & { id: string; layer: Layer };
+
+/**
+ * This machine itself, as the target of the probes that need no server (L0: two peers in one
+ * process over host candidates). One per diagnosis.
+ */
+export interface MachineTarget {
+  kind: 'machine';
+  id: 'local-machine';
+  url: 'local:machine';
+  layer: 'L0';
+}
+export const MACHINE_TARGET: MachineTarget = {
+  kind: 'machine',
+  id: 'local-machine',
+  url: 'local:machine',
+  layer: 'L0',
+};
+
+export type ResolvedTarget = ConfiguredTarget | MachineTarget;
 
 /** Everything a probe may use; it opens resources only through `resources` so cleanup is certain. */
 export interface ProbeContext {
@@ -17,6 +36,8 @@ export interface ProbeContext {
   readonly correlationId: string;
   readonly attempt: number;
   readonly lookup: LookupFn;
+  /** Every target of this diagnosis (a probe may need another one, e.g. a TURN server for a relay path). */
+  readonly targets: ReadonlyArray<ResolvedTarget>;
   /** Emits a structured event (`stun.binding.sent`, …) tagged with this attempt's correlation id. */
   emit(name: string, data?: Record<string, unknown>): void;
   /** Marks the stage the attempt is in, so a timeout or failure names where it stopped. */
@@ -41,11 +62,24 @@ export class ProbeFailure extends Error {
   }
 }
 
+/**
+ * Thrown when a probe finds, once running, that the target offers nothing to test (e.g. a reflexive
+ * path with no NAT in between). The runner records no attempt, only an `attempt.skipped` event.
+ */
+export class ProbeNotApplicable extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ProbeNotApplicable';
+  }
+}
+
 /** A probe: one file, one function of this shape. */
 export interface Probe<T extends ResolvedTarget = ResolvedTarget> {
   readonly name: string;
   /** Target kinds this probe runs against. */
   readonly kinds: ReadonlyArray<T['kind']>;
+  /** Narrows `kinds` further (e.g. UDP-only STUN); a target it refuses is simply not probed. */
+  appliesTo?(target: T): boolean;
   /** The longest a single attempt may take with these timeouts (the runner's safety net adds a margin). */
   deadlineMs(timeouts: Timeouts): number;
   run(target: T, context: ProbeContext): Promise<ProbeSuccess>;

@@ -9,6 +9,8 @@ export enum AttemptState {
   Failed = 'failed',
   TimedOut = 'timed-out',
   Aborted = 'aborted',
+  /** The probe found nothing to test on this target; no attempt is recorded. */
+  Skipped = 'skipped',
 }
 
 const ALLOWED: Record<AttemptState, readonly AttemptState[]> = {
@@ -18,11 +20,13 @@ const ALLOWED: Record<AttemptState, readonly AttemptState[]> = {
     AttemptState.Failed,
     AttemptState.TimedOut,
     AttemptState.Aborted,
+    AttemptState.Skipped,
   ],
   [AttemptState.Succeeded]: [],
   [AttemptState.Failed]: [],
   [AttemptState.TimedOut]: [],
   [AttemptState.Aborted]: [],
+  [AttemptState.Skipped]: [],
 };
 
 export class IllegalTransitionError extends Error {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AttemptReport, Outcome, Timeouts, TriageEvent } from '../../contract';
 import { classifyError } from '../probes/classify';
 import type { LookupFn } from '../probes/resolve';
-import { ProbeFailure, type Probe, type ResolvedTarget } from '../probes/types';
+import { ProbeFailure, ProbeNotApplicable, type Probe, type ResolvedTarget } from '../probes/types';
 import { AttemptState, transition } from './attempt-state';
 import type { AttemptLedger } from './ledger';
 import type { RetryPolicy } from './retry';
@@ -14,6 +14,8 @@ export interface JobOptions {
   runId: string;
   probe: Probe;
   target: ResolvedTarget;
+  /** Every target of the diagnosis, for probes that combine them. */
+  targets: ReadonlyArray<ResolvedTarget>;
   timeouts: Timeouts;
   retry: RetryPolicy;
   ledger: AttemptLedger;
@@ -34,6 +36,7 @@ export async function runJob(options: JobOptions): Promise<AttemptReport[]> {
   const attempts: AttemptReport[] = [];
   for (let number = 1; ; number++) {
     const attempt = await runAttempt(options, correlationId, number);
+    if (!attempt) return attempts;
     attempts.push(attempt);
     if (attempt.outcome === 'success' || options.signal.aborted) return attempts;
     const delay = options.retry.nextDelayMs(number, attempt.errorClass ?? 'internal');
@@ -65,7 +68,7 @@ async function runAttempt(
   options: JobOptions,
   correlationId: string,
   number: number,
-): Promise<AttemptReport> {
+): Promise<AttemptReport | null> {
   const { probe, target, ledger } = options;
   const id = randomUUID();
   const events: TriageEvent[] = [];
@@ -91,6 +94,7 @@ async function runAttempt(
 
   let outcome: Outcome;
   let failure: ProbeFailure | null = null;
+  let skipped: string | null = null;
   let metrics: Record<string, string | number | boolean | null>;
   // The safety net: a probe that ignores its own deadline is aborted and classed as a timeout.
   const netMs = probe.deadlineMs(options.timeouts) + SAFETY_MARGIN_MS;
@@ -105,6 +109,7 @@ async function runAttempt(
         correlationId,
         attempt: number,
         lookup: options.lookup,
+        targets: options.targets,
         emit,
         stage: (name) => {
           stage = name;
@@ -123,6 +128,11 @@ async function runAttempt(
     outcome = 'success';
     transition(holder, AttemptState.Succeeded, log);
   } catch (error) {
+    if (error instanceof ProbeNotApplicable && !controller.signal.aborted) {
+      skipped = error.reason;
+      transition(holder, AttemptState.Skipped, log);
+      return null;
+    }
     failure =
       controller.signal.aborted && !safetyFired ? abortedFailure(error, stage) : classifyError(error, stage);
     metrics = failure.metrics;
@@ -142,6 +152,7 @@ async function runAttempt(
     safetyNet.releaseAll();
     scope.releaseAll();
     options.signal.removeEventListener('abort', onRunAbort);
+    if (skipped !== null) emit('attempt.skipped', { reason: skipped });
   }
 
   const report: AttemptReport = {

@@ -8,9 +8,9 @@ import {
 } from '../../contract';
 import { targetReports } from '../analysis/target-status';
 import { verdictFor } from '../analysis/verdict';
-import { probesFor } from '../probes/registry';
+import { probesFor, probesForTarget } from '../probes/registry';
 import { systemLookup, type LookupFn } from '../probes/resolve';
-import type { ResolvedTarget } from '../probes/types';
+import { MACHINE_TARGET, type ResolvedTarget } from '../probes/types';
 import type { HistoryStore } from '../store/history';
 import { runJob } from './attempt';
 import { AttemptLedger } from './ledger';
@@ -28,6 +28,8 @@ export interface DiagnosisOptions {
   retry?: RetryPolicy;
   lookup?: LookupFn;
   onEvent?: (event: TriageEvent) => void;
+  /** Run the L0 probes against this machine (default true). */
+  includeMachine?: boolean;
 }
 
 /**
@@ -44,21 +46,27 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   const onEvent = options.onEvent ?? (() => {});
   const attempts: AttemptReport[] = [];
 
-  options.store?.beginRun(runId, startedAt, options.source ?? 'cli', options.targets);
+  // This machine is a target too when some probe needs no server (L0: the local WebRTC stack).
+  const targets: ResolvedTarget[] =
+    options.includeMachine !== false && probesFor('machine').length > 0
+      ? [MACHINE_TARGET, ...options.targets]
+      : [...options.targets];
+  options.store?.beginRun(runId, startedAt, options.source ?? 'cli', targets);
   onEvent({
     name: 'run.started',
     at: startedAt.toISOString(),
     runId,
-    data: { targets: options.targets.length },
+    data: { targets: targets.length },
   });
 
-  const jobs = options.targets.flatMap((target) =>
-    probesFor(target.kind).map(
+  const jobs = targets.flatMap((target) =>
+    probesForTarget(target).map(
       (probe) => () =>
         runJob({
           runId,
           probe,
           target,
+          targets,
           timeouts: options.config.timeouts,
           retry,
           ledger,
@@ -74,7 +82,7 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   );
   await runPooled(jobs, options.config.concurrency);
 
-  const targets = targetReports(options.targets, attempts);
+  const summaries = targetReports(targets, attempts);
   const finishedAt = new Date();
   const report: Report = {
     schema: REPORT_SCHEMA,
@@ -83,12 +91,12 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     finishedAt: finishedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     verdict: verdictFor({
-      targets,
+      targets: summaries,
       attempts,
       appFailing: options.appFailing ?? false,
       cancelled: signal.aborted,
     }),
-    targets,
+    targets: summaries,
     attempts,
     patterns: [],
     cleanup: ledger.counts(),

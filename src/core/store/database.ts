@@ -44,6 +44,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       db.pragma('synchronous = FULL');
     }
     db.pragma('foreign_keys = ON');
+    // 32 MiB of page cache: the attempt indexes of a long history stay in memory while writing.
+    db.pragma('cache_size = -32768');
     if (!options.readonly) migrate(db, version);
     return db;
   } catch (error) {

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -12,7 +13,25 @@ export const MessageType = {
   BindingRequest: 0x0001,
   BindingSuccess: 0x0101,
   BindingError: 0x0111,
+  AllocateRequest: 0x0003,
+  AllocateSuccess: 0x0103,
+  AllocateError: 0x0113,
+  RefreshRequest: 0x0004,
+  RefreshSuccess: 0x0104,
+  RefreshError: 0x0114,
 } as const;
+
+/** The class bits of a message type: request, indication, success or error response. */
+export function messageClass(type: number): 'request' | 'indication' | 'success' | 'error' {
+  const bits = ((type >> 7) & 0x2) | ((type >> 4) & 0x1);
+  return (['request', 'indication', 'success', 'error'] as const)[bits] as
+    'request' | 'indication' | 'success' | 'error';
+}
+
+/** RFC 8489 §9.2.2: the long-term credential key, MD5(username ":" realm ":" password). */
+export function longTermKey(username: string, realm: string, password: string): Buffer {
+  return createHash('md5').update(`${username}:${realm}:${password}`).digest();
+}
 
 export const Attr = {
   MappedAddress: 0x0001,
@@ -23,6 +42,12 @@ export const Attr = {
   Realm: 0x0014,
   Nonce: 0x0015,
   XorMappedAddress: 0x0020,
+  ChannelNumber: 0x000c,
+  Lifetime: 0x000d,
+  XorPeerAddress: 0x0012,
+  XorRelayedAddress: 0x0016,
+  RequestedTransport: 0x0019,
+  ChangeRequest: 0x0003,
   Software: 0x8022,
   AlternateServer: 0x8023,
   Fingerprint: 0x8028,
@@ -64,12 +89,21 @@ export function framedLength(buf: Buffer): number | null {
   return HEADER_LENGTH + buf.readUInt16BE(2);
 }
 
+export interface EncodeOptions {
+  /** Long-term or short-term credential key: adds MESSAGE-INTEGRITY (HMAC-SHA1). */
+  integrityKey?: Buffer;
+  fingerprint?: boolean;
+}
+
 export function encodeMessage(
   type: number,
   transactionId: Buffer,
   attributes: StunAttribute[] = [],
-  fingerprint = false,
+  fingerprintOrOptions: boolean | EncodeOptions = false,
 ): Buffer {
+  const options: EncodeOptions =
+    typeof fingerprintOrOptions === 'boolean' ? { fingerprint: fingerprintOrOptions } : fingerprintOrOptions;
+  const fingerprint = options.fingerprint ?? false;
   if (transactionId.length !== 12) throw new RangeError('transaction id must be 12 bytes');
   const parts: Buffer[] = [];
   for (const attribute of attributes) parts.push(encodeAttribute(attribute));
@@ -78,6 +112,14 @@ export function encodeMessage(
   header.writeUInt16BE(type, 0);
   header.writeUInt32BE(MAGIC_COOKIE, 4);
   transactionId.copy(header, 8);
+  if (options.integrityKey) {
+    // The length covers MESSAGE-INTEGRITY itself (RFC 8489 §14.5), not a FINGERPRINT after it.
+    header.writeUInt16BE(body.length + 24, 2);
+    const hmac = createHmac('sha1', options.integrityKey)
+      .update(Buffer.concat([header, body]))
+      .digest();
+    body = Buffer.concat([body, encodeAttribute({ type: Attr.MessageIntegrity, value: hmac })]);
+  }
   if (fingerprint) {
     header.writeUInt16BE(body.length + 8, 2);
     const crc = (crc32(Buffer.concat([header, body])) ^ FINGERPRINT_XOR) >>> 0;
@@ -215,4 +257,30 @@ export function fingerprintValid(message: StunMessage): boolean {
   if (!value || value.length !== 4) return false;
   const covered = message.raw.subarray(0, message.raw.length - 8);
   return (crc32(covered) ^ FINGERPRINT_XOR) >>> 0 === value.readUInt32BE(0);
+}
+
+/** Address attribute with XOR (XOR-RELAYED-ADDRESS, XOR-PEER-ADDRESS…). */
+export function xorAddressAttribute(message: StunMessage, type: number): TransportAddress | null {
+  const value = getAttribute(message, type);
+  return value ? decodeAddress(value, xorKey(message)) : null;
+}
+
+/** True when MESSAGE-INTEGRITY is present and matches `key`. */
+export function integrityValid(message: StunMessage, key: Buffer): boolean {
+  let offset = HEADER_LENGTH;
+  for (const attribute of message.attributes) {
+    if (attribute.type === Attr.MessageIntegrity) {
+      if (attribute.value.length !== 20) return false;
+      const covered = Buffer.from(message.raw.subarray(0, offset));
+      covered.writeUInt16BE(offset - HEADER_LENGTH + 24, 2);
+      return createHmac('sha1', key).update(covered).digest().equals(attribute.value);
+    }
+    offset += 4 + Math.ceil(attribute.value.length / 4) * 4;
+  }
+  return false;
+}
+
+export function stringAttribute(message: StunMessage, type: number, max = 763): string | null {
+  const value = getAttribute(message, type);
+  return value ? value.subarray(0, max).toString('utf8') : null;
 }

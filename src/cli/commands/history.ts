@@ -1,0 +1,69 @@
+import type { HistoryReport } from '../../contract';
+import { historyReport } from '../../core/analysis/history-verdict';
+import { isValidTimeZone, systemTimeZone } from '../../core/analysis/local-time';
+import { UsageError } from '../../core/errors';
+import { defaultDbPath } from '../../core/paths';
+import { HistoryStore } from '../../core/store/history';
+import { parseDuration, parseFlags } from '../args';
+import { HISTORY_HELP } from '../help';
+import type { CliIo } from '../io';
+
+export async function historyCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags('history', argv, {
+    since: { type: 'string' },
+    json: { type: 'boolean' },
+    db: { type: 'string' },
+    tz: { type: 'string' },
+    'app-failing': { type: 'boolean' },
+  });
+  if (values.help) {
+    io.out(HISTORY_HELP);
+    return 0;
+  }
+  const sinceMs = parseDuration('--since', values.since ?? '24h');
+  if (sinceMs <= 0) throw new UsageError('--since: the window must be longer than 0');
+  const timeZone = values.tz ?? systemTimeZone();
+  if (!isValidTimeZone(timeZone)) throw new UsageError(`--tz: "${timeZone}" is not an IANA time zone`);
+  const store = HistoryStore.open(values.db ?? defaultDbPath());
+  try {
+    const to = Date.now();
+    const report = historyReport(store.queries, {
+      from: to - sinceMs,
+      to,
+      timeZone,
+      appFailing: values['app-failing'] ?? false,
+    });
+    io.out(values.json ? JSON.stringify(report) : formatHistory(report));
+    return report.verdict.kind === 'healthy' ? 0 : 1;
+  } finally {
+    store.close();
+  }
+}
+
+export function formatHistory(report: HistoryReport): string {
+  const v = report.verdict;
+  const lines = [
+    `${v.title}  [${v.kind}, confidence ${Math.round(v.confidence * 100)}%]`,
+    '',
+    v.message,
+    `What to do: ${v.action}`,
+    `Local: ${v.local}   Cross-network: ${v.crossNetwork}`,
+    '',
+    `History ${report.since} .. ${report.until} (${report.timeZone}): ${report.attempts} attempts against outside servers, ${report.failures} failed`,
+  ];
+  if (report.patterns.length) {
+    lines.push('', 'Patterns:');
+    for (const p of report.patterns) lines.push(`  - [${p.kind}] ${p.summary}`);
+  } else {
+    lines.push('', 'Patterns: none');
+  }
+  if (report.targets.length) {
+    lines.push('', 'Targets:');
+    const width = Math.max(...report.targets.map((t) => t.id.length));
+    for (const t of report.targets)
+      lines.push(
+        `  ${t.layer}  ${t.id.padEnd(width)}  ${String(t.attempts).padStart(7)} attempts  ${Math.round(t.failureRate * 100)}% failed`,
+      );
+  }
+  return lines.join('\n');
+}

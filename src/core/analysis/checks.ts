@@ -1,0 +1,141 @@
+import type { AttemptReport, Layer, PathResult, TargetReport } from '../../contract';
+import { attemptLayer, isHairpinOnly } from './layers';
+
+/** One thing tested: a probe against a target (and, for peer connections, one path). */
+export interface Check {
+  targetId: string;
+  kind: string;
+  url: string;
+  probe: string;
+  layer: Layer;
+  transport: 'udp' | 'tcp' | 'tls' | null;
+  status: 'pass' | 'fail' | 'untested';
+  /** TURN refused the credentials (401/441): a configuration problem, not a server down. */
+  auth: boolean;
+  /** The failure was a DNS or routing failure. */
+  noRoute: boolean;
+  /** A reflexive-only session in one process: needs hairpinning, extra evidence only. */
+  hairpin: boolean;
+  /** The newest attempt that decided the status. */
+  last: AttemptReport;
+}
+
+const NO_ROUTE = new Set(['dns', 'unreachable']);
+
+function transportOf(attempt: AttemptReport, url: string): Check['transport'] {
+  const metric = attempt.metrics.transport;
+  if (metric === 'udp' || metric === 'tcp' || metric === 'tls') return metric;
+  if (/^(stuns|turns):/.test(url)) return 'tls';
+  if (/^(stun|turn):/.test(url)) return /transport=tcp/.test(url) ? 'tcp' : 'udp';
+  return null;
+}
+
+export function isAuthFailure(attempt: AttemptReport): boolean {
+  const code = attempt.metrics.errorCode;
+  return (
+    attempt.probe === 'turn-allocation' &&
+    attempt.errorClass === 'server-error' &&
+    (code === 401 || code === 441 || code === '401' || code === '441')
+  );
+}
+
+/**
+ * Groups attempts into checks. A check's status is its newest attempt that ran (a run's retries stop
+ * at the first success, so that is "passed at least once" within one run, and "the current state"
+ * over history).
+ */
+export function checksOf(targets: readonly TargetReport[], attempts: readonly AttemptReport[]): Check[] {
+  const byId = new Map(targets.map((t) => [t.id, t]));
+  const groups = new Map<string, AttemptReport[]>();
+  for (const attempt of attempts) {
+    const path = attempt.probe === 'peer-connection' ? String(attempt.metrics.path ?? '') : '';
+    const key = `${attempt.targetId}\u0000${attempt.probe}\u0000${path}\u0000${String(attempt.metrics.transport ?? '')}`;
+    groups.set(key, [...(groups.get(key) ?? []), attempt]);
+  }
+  const checks: Check[] = [];
+  for (const group of groups.values()) {
+    const sorted = [...group].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    const ran = sorted.filter((a) => a.outcome !== 'aborted');
+    const last = ran.at(-1) ?? sorted.at(-1);
+    if (!last) continue;
+    const target = byId.get(last.targetId);
+    const url = target?.url ?? last.targetId;
+    checks.push({
+      targetId: last.targetId,
+      kind: target?.kind ?? 'local',
+      url,
+      probe: last.probe,
+      layer: attemptLayer(last, target?.layer),
+      transport: transportOf(last, url),
+      status: ran.length === 0 ? 'untested' : last.outcome === 'success' ? 'pass' : 'fail',
+      auth: last.outcome !== 'success' && isAuthFailure(last),
+      noRoute: last.outcome !== 'success' && NO_ROUTE.has(last.errorClass ?? ''),
+      hairpin: isHairpinOnly(last, target?.kind),
+      last,
+    });
+  }
+  return checks;
+}
+
+/** pass if every tested check passed, fail if every one failed, mixed otherwise. */
+export function groupStatus(checks: readonly Check[]): 'pass' | 'fail' | 'mixed' | 'untested' {
+  const tested = checks.filter((c) => c.status !== 'untested');
+  if (tested.length === 0) return 'untested';
+  const passed = tested.filter((c) => c.status === 'pass').length;
+  return passed === tested.length ? 'pass' : passed === 0 ? 'fail' : 'mixed';
+}
+
+export function describeCheck(check: Check): string {
+  const what = `${check.probe} ${check.transport ? `over ${check.transport} ` : ''}to ${check.url}`;
+  if (check.status === 'pass') return `${what} passed (${Math.round(check.last.durationMs)} ms)`;
+  if (check.status === 'untested') return `${what} was not tested`;
+  if (check.auth) return `${what}: credentials rejected (${String(check.last.metrics.errorCode)})`;
+  return `${what} failed: ${check.last.errorClass ?? 'error'}${check.last.errorMessage ? ` (${check.last.errorMessage})` : ''}`;
+}
+
+export function evidenceOf(checks: readonly Check[], limit = 24) {
+  return checks.slice(0, limit).map((c) => ({
+    attemptId: c.last.id,
+    targetId: c.targetId,
+    summary: `${c.layer}: ${describeCheck(c)}${c.hairpin && c.status === 'fail' ? ' — needs NAT hairpinning, not held against the network' : ''}`,
+  }));
+}
+
+export function localResult(all: readonly Check[]): PathResult {
+  const checks = all.filter((c) => !c.hairpin);
+  const l0 = groupStatus(checks.filter((c) => c.layer === 'L0'));
+  if (l0 !== 'untested') return l0 === 'fail' ? 'fail' : 'pass';
+  const l1 = groupStatus(checks.filter((c) => c.layer === 'L1'));
+  if (l1 === 'untested') return 'untested';
+  return l1 === 'pass' ? 'pass' : 'fail';
+}
+
+const SYMMETRIC = new Set(['address-dependent', 'address-and-port-dependent']);
+
+export function natMapping(checks: readonly Check[]): string | null {
+  const nat = checks.find((c) => c.probe === 'nat-behavior' && c.status === 'pass');
+  const mapping = nat?.last.metrics.mapping;
+  return typeof mapping === 'string' ? mapping : null;
+}
+
+export function isSymmetricNat(checks: readonly Check[]): boolean {
+  return SYMMETRIC.has(natMapping(checks) ?? '');
+}
+
+/**
+ * pass: a relayed session worked (or a reflexive one, or STUN works behind an endpoint-independent
+ * NAT); fail: every relayed session failed, or no external server answered at all.
+ */
+export function crossNetworkResult(checks: readonly Check[]): PathResult {
+  const relay = checks.filter((c) => c.layer === 'L4' && !c.hairpin && c.status !== 'untested');
+  const hairpinPassed = checks.some((c) => c.hairpin && c.layer === 'L4' && c.status === 'pass');
+  if (relay.some((c) => c.status === 'pass') || hairpinPassed) return 'pass';
+  if (relay.length > 0) return 'fail';
+  const external = checks.filter(
+    (c) => (c.layer === 'L2' || c.layer === 'L3') && c.status !== 'untested' && !c.auth,
+  );
+  if (external.length > 0 && external.every((c) => c.status === 'fail')) return 'fail';
+  const stunPassed = checks.some((c) => c.probe === 'stun-binding' && c.status === 'pass');
+  if (stunPassed && natMapping(checks) === 'endpoint-independent') return 'pass';
+  return 'untested';
+}

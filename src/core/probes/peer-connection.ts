@@ -1,0 +1,357 @@
+import { randomBytes } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import { parseIceServerUri, type Timeouts } from '../../contract';
+import { classifyError } from './classify';
+import { resolveHost } from './resolve';
+import { StunClient } from './stun/client';
+import { encodeMessage, mappedAddress, MessageType } from './stun/message';
+import { iceServerFor, udpStun } from './ice-gathering';
+import {
+  ProbeFailure,
+  ProbeNotApplicable,
+  type MachineTarget,
+  type Metrics,
+  type Probe,
+  type ProbeContext,
+  type ProbeSuccess,
+  type ResolvedTarget,
+} from './types';
+import { createPeerPair, selectedPair, type PeerPair, type SideState } from './webrtc/peer-pair';
+import {
+  explainIceError,
+  loadWrtc,
+  round,
+  type CandidateType,
+  type PeerConnectionConfig,
+} from './webrtc/wrtc';
+
+export type PeerPath = 'host' | 'srflx' | 'relay';
+
+type StunTarget = Extract<ResolvedTarget, { kind: 'stun' }>;
+type TurnTarget = Extract<ResolvedTarget, { kind: 'turn' }>;
+
+/** Budget for the echo and throughput sample once connected (the config has no timeout for it). */
+export const ECHO_MS = 5000;
+const PINGS = 5;
+const THROUGHPUT_BYTES = 256 * 1024;
+const CHUNK_BYTES = 16 * 1024;
+const PING_PREFIX = 'ping:';
+
+/** Reflexive-only sessions in one process need NAT hairpinning, which many routers lack. */
+const HAIRPIN_CAVEAT = 'hairpin not supported (extra evidence only, not proof the network is broken)';
+
+const deadlineMs = (t: Timeouts) => t.offerMs + t.answerMs + t.iceGatheringMs + t.connectMs + ECHO_MS;
+
+/**
+ * PeerConnectionProbe, host path (L0, "local"): two peers in this process over host candidates
+ * only, no ICE server. Proves this machine's WebRTC stack works at all.
+ */
+export const peerConnectionHostProbe: Probe<MachineTarget> = {
+  name: 'peer-connection',
+  kinds: ['machine'],
+  deadlineMs,
+  run: (_target, ctx) => runPeerConnection('host', { iceServers: [] }, ctx),
+};
+
+/** Relay path (L4): both peers with `iceTransportPolicy: 'relay'` through this TURN server. */
+export const peerConnectionRelayProbe: Probe<TurnTarget> = {
+  name: 'peer-connection',
+  kinds: ['turn'],
+  deadlineMs,
+  run: (target, ctx) =>
+    runPeerConnection('relay', { iceServers: [iceServerFor(target)], iceTransportPolicy: 'relay' }, ctx),
+};
+
+/** Reflexive path (L4, extra evidence): only srflx candidates from this STUN server cross over. */
+export const peerConnectionSrflxProbe: Probe<StunTarget> = {
+  name: 'peer-connection',
+  kinds: ['stun'],
+  // UDP STUN only (libwebrtc's srflx gathering), and not the embedded lab: on loopback there is no
+  // NAT, so the reflexive address equals the host one and libwebrtc drops it: nothing to prove
+  appliesTo: (target) => target.layer !== 'L1' && udpStun(target.url),
+  deadlineMs,
+  run: async (target, ctx) => {
+    const local = await reflexiveAddressIsLocal(target, ctx);
+    if (local) {
+      throw new ProbeNotApplicable(
+        `no NAT between this machine and ${target.url}: the server sees this machine's own address (${local}), so there is no reflexive path to test`,
+      );
+    }
+    return runPeerConnection('srflx', { iceServers: [iceServerFor(target)] }, ctx);
+  },
+};
+
+/**
+ * Asks the STUN server for this machine's reflexive address first: when it is one of this machine's
+ * own addresses, libwebrtc drops the srflx candidate as a duplicate of a host one and the reflexive
+ * path cannot be tested. Any failure here returns null: the session itself then reports it.
+ */
+async function reflexiveAddressIsLocal(target: StunTarget, ctx: ProbeContext): Promise<string | null> {
+  const uri = parseIceServerUri(target.url);
+  if ('error' in uri || uri.transport !== 'udp') return null;
+  const scope = ctx.resources;
+  try {
+    ctx.stage('reflexive-check');
+    const resolved = await resolveHost(uri.host, ctx.lookup, 'reflexive-check');
+    const client = await StunClient.open(ctx, {
+      transport: 'udp',
+      family: resolved.family,
+      server: { address: resolved.address, port: uri.port },
+      connected: true,
+    });
+    const transactionId = randomBytes(12);
+    const reply = await client.request(
+      encodeMessage(MessageType.BindingRequest, transactionId),
+      transactionId,
+      {
+        timeoutMs: ctx.timeouts.stunMs,
+        stage: 'reflexive-check',
+      },
+    );
+    const mapped = mappedAddress(reply.message);
+    const own = Object.values(networkInterfaces())
+      .flat()
+      .map((info) => info?.address);
+    return mapped && own.includes(mapped.address) ? mapped.address : null;
+  } catch (error) {
+    if (error instanceof ProbeFailure && error.errorClass === 'aborted') throw error;
+    return null;
+  } finally {
+    // the check's socket and timers go now, not at the end of the attempt
+    scope.releaseAll();
+  }
+}
+
+/** All three paths; they share the probe name and tell themselves apart by `metrics.path`. */
+export const peerConnectionProbes = [
+  peerConnectionHostProbe,
+  peerConnectionRelayProbe,
+  peerConnectionSrflxProbe,
+] as const;
+
+const KEEP: Record<PeerPath, CandidateType> = { host: 'host', srflx: 'srflx', relay: 'relay' };
+
+async function runPeerConnection(
+  path: PeerPath,
+  config: PeerConnectionConfig,
+  ctx: ProbeContext,
+): Promise<ProbeSuccess> {
+  const metrics: Metrics = { path };
+  const started = performance.now();
+  let stage = 'offer';
+  let pair: PeerPair | undefined;
+  try {
+    ctx.stage(stage);
+    const wrtc = await loadWrtc(stage);
+    pair = await createPeerPair(wrtc, ctx, {
+      config,
+      keep: KEEP[path],
+      noCandidate: (side) => noCandidate(path, side),
+    });
+    const p = pair;
+    const wait = <T>(name: string, ms: number, work: Promise<T>, onTimeout?: () => ProbeFailure) => {
+      stage = name;
+      // a peer failure (ICE failed, channel error) is reported at the stage it interrupted
+      const failed = p.failed.catch((error: unknown) => {
+        throw error instanceof ProbeFailure ? new ProbeFailure(error.errorClass, name, error.message) : error;
+      });
+      return stageWait(ctx, name, ms, Promise.race([work, failed]), onTimeout);
+    };
+
+    await wait('offer', ctx.timeouts.offerMs, p.offered);
+    await wait('answer', ctx.timeouts.answerMs, p.answered, () => {
+      ctx.emit('signal.answer.timeout', { afterMs: ctx.timeouts.answerMs });
+      return new ProbeFailure('timeout', 'answer', `no answer within ${ctx.timeouts.answerMs} ms`);
+    });
+    await wait('ice', ctx.timeouts.iceGatheringMs, p.candidatesReady, () => noCandidateInTime(path, p, ctx));
+    await wait('connect', ctx.timeouts.connectMs, p.connected, () => connectTimeout(path, ctx));
+    metrics.timeToConnectMs = round(performance.now() - started);
+    const selected = await selectedPair(p.a.pc);
+    metrics.localCandidateType = selected.local;
+    metrics.remoteCandidateType = selected.remote;
+    metrics.iceRttMs = selected.rttMs;
+    ctx.emit('peer.connected', { path, local: selected.local, remote: selected.remote });
+
+    const echo = await wait('echo', ECHO_MS, echoAndThroughput(p));
+    Object.assign(metrics, echo);
+    ctx.emit('peer.echo.completed', { rttMsP50: echo.echoRttP50Ms, throughputKbps: echo.throughputKbps });
+    return { stage: 'echo', metrics: { ...metrics, ...candidateMetrics(p) } };
+  } catch (error) {
+    const failure = classifyError(error, stage);
+    const message =
+      path === 'srflx' && failure.errorClass !== 'aborted' ? srflxMessage(failure) : failure.message;
+    throw new ProbeFailure(failure.errorClass, failure.stage, message, {
+      ...failure.metrics,
+      ...metrics,
+      ...(pair ? candidateMetrics(pair) : {}),
+    });
+  } finally {
+    ctx.resources.releaseAll();
+    if (pair) ctx.emit('signal.teardown.success', { path });
+  }
+}
+
+/** Waits for one stage, bounded by its timeout and by cancellation; the timer is on the ledger. */
+function stageWait<T>(
+  ctx: ProbeContext,
+  stage: string,
+  ms: number,
+  work: Promise<T>,
+  onTimeout?: () => ProbeFailure,
+): Promise<T> {
+  ctx.stage(stage);
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const finish = (action: () => void) => {
+      if (done) return;
+      done = true;
+      timer.release();
+      ctx.signal.removeEventListener('abort', onAbort);
+      action();
+    };
+    const onAbort = () => finish(() => reject(new ProbeFailure('aborted', stage, 'cancelled')));
+    const timer = ctx.resources.timeout(`${stage} deadline`, ms, () =>
+      finish(() =>
+        reject(onTimeout?.() ?? new ProbeFailure('timeout', stage, `no progress within ${ms} ms`)),
+      ),
+    );
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => finish(() => resolve(value)),
+      (error: unknown) => finish(() => reject(error)),
+    );
+  });
+}
+
+function noCandidate(path: PeerPath, side: SideState): ProbeFailure {
+  const error = side.errors.find((e) => e.errorCode !== 701) ?? side.errors[0];
+  const why = error ? `: ${explainIceError(error)}` : '';
+  if (path === 'relay')
+    return new ProbeFailure(
+      error && error.errorCode !== 701 ? 'server-error' : 'unreachable',
+      'ice',
+      `the TURN server gave no relay candidate (check credentials)${why}`,
+    );
+  if (path === 'srflx')
+    return new ProbeFailure(
+      'unreachable',
+      'ice',
+      `peer ${side.name} got no server-reflexive candidate from the STUN server${why || ' (no NAT between this machine and the server, no answer, or libwebrtc dropped it)'}`,
+    );
+  return new ProbeFailure('internal', 'ice', `this machine offered no usable host candidate${why}`);
+}
+
+function noCandidateInTime(path: PeerPath, pair: PeerPair, ctx: ProbeContext): ProbeFailure {
+  const side = pair.a.kept === 0 ? pair.a : pair.b;
+  const base = noCandidate(path, side);
+  return new ProbeFailure('timeout', 'ice', `${base.message} within ${ctx.timeouts.iceGatheringMs} ms`);
+}
+
+function connectTimeout(path: PeerPath, ctx: ProbeContext): ProbeFailure {
+  const within = `within ${ctx.timeouts.connectMs} ms`;
+  if (path === 'relay')
+    return new ProbeFailure(
+      'timeout',
+      'connect',
+      `the peers did not connect through the TURN relay ${within}`,
+    );
+  if (path === 'srflx')
+    return new ProbeFailure(
+      'timeout',
+      'connect',
+      `the peers did not connect over reflexive addresses ${within}`,
+    );
+  return new ProbeFailure(
+    'timeout',
+    'connect',
+    `two local peers did not connect over host candidates ${within}`,
+  );
+}
+
+function srflxMessage(failure: ProbeFailure): string {
+  if (failure.stage === 'connect' || failure.stage === 'echo') return `${HAIRPIN_CAVEAT}: ${failure.message}`;
+  return `${failure.message} — reflexive-only session: extra evidence only, not proof the network is broken`;
+}
+
+function candidateMetrics(pair: PeerPair): Metrics {
+  const count = (side: SideState, type: CandidateType) => side.gathered[type] ?? 0;
+  const lastError = [...pair.a.errors, ...pair.b.errors].at(-1);
+  return {
+    hostCandidates: count(pair.a, 'host') + count(pair.b, 'host'),
+    srflxCandidates: count(pair.a, 'srflx') + count(pair.b, 'srflx'),
+    relayCandidates: count(pair.a, 'relay') + count(pair.b, 'relay'),
+    candidatesKept: pair.a.kept + pair.b.kept,
+    iceErrorCode: lastError?.errorCode ?? null,
+    iceErrorText: lastError?.errorText ?? null,
+  };
+}
+
+interface EchoMetrics extends Metrics {
+  echoPings: number;
+  echoRttP50Ms: number;
+  echoRttMaxMs: number;
+  throughputBytes: number;
+  throughputMs: number;
+  throughputKbps: number;
+}
+
+/** A few sequential pings from A echoed by B (RTT p50), then a bounded bulk transfer A → B. */
+async function echoAndThroughput(pair: PeerPair): Promise<EchoMetrics> {
+  const a = pair.a.peer;
+  const b = pair.b.peer;
+  let received = 0;
+  let bulkDone: (() => void) | null = null;
+  b.on('data', (data: Buffer) => {
+    if (data.length < 32 && data.toString('utf8').startsWith(PING_PREFIX)) {
+      safeSend(b, data);
+      return;
+    }
+    received += data.length;
+    if (received >= THROUGHPUT_BYTES) bulkDone?.();
+  });
+
+  const rtts: number[] = [];
+  for (let i = 0; i < PINGS; i++) {
+    const payload = `${PING_PREFIX}${i}`;
+    const sentAt = performance.now();
+    await new Promise<void>((resolve) => {
+      const onData = (data: Buffer) => {
+        if (data.toString('utf8') !== payload) return;
+        a.off('data', onData);
+        resolve();
+      };
+      a.on('data', onData);
+      safeSend(a, Buffer.from(payload));
+    });
+    rtts.push(performance.now() - sentAt);
+  }
+
+  const bulkStarted = performance.now();
+  const delivered = new Promise<void>((resolve) => {
+    bulkDone = resolve;
+  });
+  const chunk = Buffer.alloc(CHUNK_BYTES, 0x42);
+  for (let sent = 0; sent < THROUGHPUT_BYTES; sent += CHUNK_BYTES) safeSend(a, chunk);
+  await delivered;
+  const throughputMs = performance.now() - bulkStarted;
+
+  rtts.sort((x, y) => x - y);
+  return {
+    echoPings: rtts.length,
+    echoRttP50Ms: round(rtts[Math.floor((rtts.length - 1) / 2)] ?? 0),
+    echoRttMaxMs: round(rtts.at(-1) ?? 0),
+    throughputBytes: received,
+    throughputMs: round(throughputMs),
+    throughputKbps: Math.round((received * 8) / Math.max(throughputMs, 0.001)),
+  };
+}
+
+/** send() throws once the peer is destroyed; a send that fails shows up as the echo stage timing out. */
+function safeSend(peer: PeerPair['a']['peer'], data: Buffer): void {
+  try {
+    peer.send(data);
+  } catch {
+    // the stage deadline or the pair's failure reports it
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The PeerJS wire protocol, spoken over raw HTTP and WebSockets (no PeerJS client library): GET a
+ * peer id, open a peer with key/id/token and wait for OPEN, then exchange `{ type, dst, payload }`
+ * messages that the server delivers with `src`. Shared by the PeerJS probes.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type WebSocket from 'ws';
+import { classifyError } from '../classify';
+import { ProbeFailure, type ProbeContext } from '../types';
+import { frameText, MAX_FRAME_BYTES, openWebSocket, toWebSocketUrl } from './websocket';
+
+export interface PeerJsMessage {
+  type?: unknown;
+  src?: unknown;
+  dst?: unknown;
+  payload?: unknown;
+}
+
+/** `http://host:9000/peerjs` → the id endpoint and the WebSocket endpoint a PeerJS client uses. */
+export function peerJsEndpoints(
+  url: string,
+  key: string,
+): { id: URL; socket: (id: string, token: string) => URL } {
+  const base = new URL(url);
+  const path = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+  const idUrl = new URL(`${path}${encodeURIComponent(key)}/id`, base);
+  idUrl.searchParams.set('ts', String(Date.now()));
+  return {
+    id: idUrl,
+    socket: (id, token) => {
+      const ws = toWebSocketUrl(new URL(`${path}peerjs`, base).toString());
+      ws.searchParams.set('key', key);
+      ws.searchParams.set('id', id);
+      ws.searchParams.set('token', token);
+      return ws;
+    },
+  };
+}
+
+export interface OpenPeer {
+  socket: WebSocket;
+  onMessage: (message: PeerJsMessage) => void;
+  onClose: (who: string) => void;
+}
+
+/** Opens one PeerJS peer and waits for the server's OPEN; ID-TAKEN and ERROR frames are explained. */
+export async function openPeer(
+  ctx: ProbeContext,
+  url: URL,
+  label: string,
+  timeoutMs: number,
+  stage = 'open',
+): Promise<OpenPeer> {
+  const { socket, onFrame } = await openWebSocket(ctx, url, label, stage, timeoutMs);
+  return new Promise<OpenPeer>((resolve, reject) => {
+    const peer: OpenPeer = { socket, onMessage: () => {}, onClose: () => {} };
+    let opened = false;
+    const timer = ctx.resources.timeout(`${label} OPEN deadline`, timeoutMs, () =>
+      fail(
+        new ProbeFailure(
+          'timeout',
+          stage,
+          `${label}: the PeerJS server accepted the socket but never sent OPEN within ${timeoutMs} ms`,
+        ),
+      ),
+    );
+    const onAbort = () => fail(new ProbeFailure('aborted', stage, 'cancelled'));
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const fail = (error: ProbeFailure) => {
+      timer.release();
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (!opened) reject(error);
+    };
+    onFrame((data) => {
+      const text = frameText(data);
+      let message: PeerJsMessage | null;
+      try {
+        const parsed: unknown = text === null ? null : JSON.parse(text);
+        message =
+          typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+            ? (parsed as PeerJsMessage)
+            : null;
+      } catch {
+        message = null;
+      }
+      if (!message) {
+        if (!opened)
+          fail(
+            new ProbeFailure(
+              'malformed-reply',
+              stage,
+              `${label}: the server sent something that is not a PeerJS message`,
+            ),
+          );
+        return;
+      }
+      if (!opened) {
+        if (message.type === 'OPEN') {
+          opened = true;
+          timer.release();
+          ctx.signal.removeEventListener('abort', onAbort);
+          resolve(peer);
+        } else if (message.type === 'ID-TAKEN') {
+          fail(
+            new ProbeFailure(
+              'server-error',
+              stage,
+              `${label}: the PeerJS server says the id is taken by another client`,
+              { peerjsError: 'id-taken' },
+            ),
+          );
+        } else if (message.type === 'ERROR') {
+          const msg = String(
+            (message.payload as { msg?: unknown } | undefined)?.msg ?? 'unknown error',
+          ).slice(0, 200);
+          const invalidKey = /invalid key/i.test(msg);
+          fail(
+            new ProbeFailure(
+              'server-error',
+              stage,
+              invalidKey
+                ? `${label}: the PeerJS server refused the API key "${String(url.searchParams.get('key'))}" (Invalid key): the app's PeerJS key does not match the server's`
+                : `${label}: the PeerJS server refused the connection: ${msg}`,
+              { peerjsError: invalidKey ? 'invalid-key' : msg },
+            ),
+          );
+        }
+        return;
+      }
+      peer.onMessage(message);
+    });
+    socket.on('close', () => {
+      if (!opened)
+        fail(
+          new ProbeFailure(
+            'refused',
+            stage,
+            `${label}: the PeerJS server closed the connection during the handshake`,
+          ),
+        );
+      else peer.onClose(label);
+    });
+    socket.on('error', () => {});
+  });
+}
+
+/** GET <path>/<key>/id: a fresh peer id, as PeerJS clients ask for one. */
+export function fetchId(ctx: ProbeContext, url: URL, timeoutMs: number, stage = 'id'): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'GET', headers: { accept: 'text/plain' } });
+    ctx.resources.register('tcp-socket', `peerjs id ${url.host}`, () => req.destroy());
+    const timer = ctx.resources.timeout('peerjs id deadline', timeoutMs, () => {
+      req.destroy();
+      reject(
+        new ProbeFailure(
+          'timeout',
+          stage,
+          `the PeerJS server did not answer GET ${url.pathname} within ${timeoutMs} ms`,
+        ),
+      );
+    });
+    const onAbort = () => {
+      timer.release();
+      req.destroy();
+      reject(new ProbeFailure('aborted', stage, 'cancelled'));
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      timer.release();
+      ctx.signal.removeEventListener('abort', onAbort);
+    };
+    req.on('error', (error) => {
+      done();
+      reject(classifyError(error, stage));
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        if (body.length > MAX_FRAME_BYTES) req.destroy();
+      });
+      res.on('end', () => {
+        done();
+        const status = res.statusCode ?? 0;
+        if (status >= 500) {
+          return reject(
+            new ProbeFailure(
+              'server-error',
+              stage,
+              `the PeerJS server failed with HTTP ${status} when asked for a peer id (a server-side fault)`,
+              { httpStatus: status },
+            ),
+          );
+        }
+        if (status === 404) {
+          return reject(
+            new ProbeFailure(
+              'server-error',
+              stage,
+              `no PeerJS server at ${url.pathname.replace(/\/id$/, '')} (HTTP 404): check the path and the key`,
+              { httpStatus: status },
+            ),
+          );
+        }
+        if (status !== 200 || !/^[\w-]{1,128}$/.test(body.trim())) {
+          return reject(
+            new ProbeFailure(
+              'malformed-reply',
+              stage,
+              `the PeerJS server answered HTTP ${status} with something that is not a peer id`,
+              { httpStatus: status },
+            ),
+          );
+        }
+        resolve(body.trim());
+      });
+    });
+    req.end();
+  });
+}

@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { parseIceServerUri, type Timeouts } from '../../contract';
+import { resolveHost } from './resolve';
+import { StunClient, type StunReply } from './stun/client';
+import {
+  Attr,
+  errorCode,
+  encodeMessage,
+  integrityValid,
+  longTermKey,
+  mappedAddress,
+  messageClass,
+  MessageType,
+  stringAttribute,
+  xorAddressAttribute,
+  type StunAttribute,
+} from './stun/message';
+import { explainTurnError } from './turn-errors';
+import { ProbeFailure, type Metrics, type Probe, type ProbeContext, type ResolvedTarget } from './types';
+
+type TurnTarget = Extract<ResolvedTarget, { kind: 'turn' }>;
+
+const UDP_PROTOCOL = 17;
+const SOFTWARE = Buffer.from('rtc-triage');
+
+/**
+ * TurnAllocationProbe: Allocate a relay over the URL's transport (UDP, TCP or TLS) with long-term
+ * credentials (401 challenge, then an authenticated request; one retry on 438 Stale Nonce), report
+ * the relay address and allocation time, then release the allocation (Refresh, lifetime 0) so the
+ * server is left as it was. Every TURN error is explained in plain words.
+ */
+export const turnAllocationProbe: Probe<TurnTarget> = {
+  name: 'turn-allocation',
+  kinds: ['turn'],
+  // challenge + allocate + refresh, each bounded by stunMs
+  deadlineMs: (timeouts: Timeouts) => timeouts.stunMs * 3,
+  run: runTurnAllocation,
+};
+
+async function runTurnAllocation(target: TurnTarget, ctx: ProbeContext) {
+  const uri = parseIceServerUri(target.url);
+  if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
+  ctx.stage('dns');
+  const resolved = await resolveHost(uri.host, ctx.lookup, 'dns');
+  ctx.stage('connect');
+  const client = await StunClient.open(ctx, {
+    transport: uri.transport,
+    family: resolved.family,
+    server: { address: resolved.address, port: uri.port },
+    servername: uri.host,
+    connected: true,
+  });
+  const started = performance.now();
+  const base: Metrics = { transport: uri.transport, serverAddress: resolved.address };
+  const timeoutMs = ctx.timeouts.stunMs;
+
+  // 1. unauthenticated Allocate: a TURN server answers 401 with REALM and NONCE
+  ctx.stage('challenge');
+  const requested: StunAttribute[] = [
+    { type: Attr.RequestedTransport, value: Buffer.from([UDP_PROTOCOL, 0, 0, 0]) },
+    { type: Attr.Software, value: SOFTWARE },
+  ];
+  let reply = await allocate(client, requested, null, timeoutMs, 'challenge');
+  ctx.emit('turn.allocate.challenge', { class: messageClass(reply.message.type) });
+  if (messageClass(reply.message.type) === 'success') {
+    // a server without authentication: allocated already
+    return finishAllocation(ctx, client, reply, null, started, { ...base, authenticated: false });
+  }
+  let challenge = readChallenge(reply, base);
+  if (target.username === undefined || target.credential === undefined) {
+    throw new ProbeFailure(
+      'server-error',
+      'challenge',
+      `the TURN server asks for credentials (realm "${challenge.realm}") but the config gives no username/credential for ${target.id}`,
+      { ...base, errorCode: 401, cause: 'auth' },
+    );
+  }
+  const key = longTermKey(target.username, challenge.realm, target.credential);
+
+  // 2. authenticated Allocate; one fresh-nonce retry on 438
+  ctx.stage('allocate');
+  for (let round = 0; ; round++) {
+    const auth: StunAttribute[] = [
+      ...requested,
+      { type: Attr.Username, value: Buffer.from(target.username) },
+      { type: Attr.Realm, value: Buffer.from(challenge.realm) },
+      { type: Attr.Nonce, value: Buffer.from(challenge.nonce) },
+    ];
+    reply = await allocate(client, auth, key, timeoutMs, 'allocate');
+    if (messageClass(reply.message.type) === 'success') break;
+    const error = errorCode(reply.message);
+    if (error?.code === 438 && round === 0) {
+      ctx.emit('turn.allocate.stale-nonce', {});
+      challenge = readChallenge(reply, base);
+      continue;
+    }
+    throw turnFailure(reply, 'allocate', base);
+  }
+  return finishAllocation(ctx, client, reply, { key, username: target.username, ...challenge }, started, {
+    ...base,
+    authenticated: true,
+    integrityValid: integrityValid(reply.message, key),
+  });
+}
+
+async function allocate(
+  client: StunClient,
+  attributes: StunAttribute[],
+  key: Buffer | null,
+  timeoutMs: number,
+  stage: string,
+) {
+  const transactionId = randomBytes(12);
+  const data = encodeMessage(MessageType.AllocateRequest, transactionId, attributes, {
+    ...(key ? { integrityKey: key } : {}),
+    fingerprint: true,
+  });
+  return client.request(data, transactionId, { timeoutMs, stage });
+}
+
+function readChallenge(reply: StunReply, base: Metrics): { realm: string; nonce: string } {
+  const error = errorCode(reply.message);
+  const realm = stringAttribute(reply.message, Attr.Realm);
+  const nonce = stringAttribute(reply.message, Attr.Nonce);
+  if (error && (error.code === 401 || error.code === 438) && realm !== null && nonce !== null)
+    return { realm, nonce };
+  if (error && error.code !== 401 && error.code !== 438) throw turnFailure(reply, 'challenge', base);
+  throw new ProbeFailure(
+    'malformed-reply',
+    'challenge',
+    'the server challenged the request without a REALM and NONCE: it does not speak TURN long-term credentials',
+    { ...base, errorCode: error?.code ?? null },
+  );
+}
+
+function turnFailure(reply: StunReply, stage: string, base: Metrics): ProbeFailure {
+  const error = errorCode(reply.message);
+  if (!error) {
+    return new ProbeFailure(
+      'malformed-reply',
+      stage,
+      'the server sent an error response without an ERROR-CODE',
+      base,
+    );
+  }
+  const explained = explainTurnError(error.code, error.reason);
+  return new ProbeFailure('server-error', stage, explained.plain, {
+    ...base,
+    errorCode: error.code,
+    errorReason: error.reason.slice(0, 200),
+    cause: explained.cause,
+  });
+}
+
+async function finishAllocation(
+  ctx: ProbeContext,
+  client: StunClient,
+  reply: StunReply,
+  auth: { key: Buffer; username: string; realm: string; nonce: string } | null,
+  started: number,
+  metrics: Metrics,
+) {
+  const relayed = xorAddressAttribute(reply.message, Attr.XorRelayedAddress);
+  if (!relayed) {
+    throw new ProbeFailure(
+      'malformed-reply',
+      'allocate',
+      'the Allocate success response carries no XOR-RELAYED-ADDRESS',
+      metrics,
+    );
+  }
+  const mapped = mappedAddress(reply.message);
+  const lifetime = reply.message.attributes.find((a) => a.type === Attr.Lifetime)?.value;
+  const allocationMs = Math.round((performance.now() - started) * 100) / 100;
+  ctx.emit('turn.allocate.success', { relay: `${relayed.address}:${relayed.port}`, allocationMs });
+
+  // 3. release the allocation: Refresh with LIFETIME 0 (best effort; the server frees it anyway on expiry)
+  ctx.stage('release');
+  let released: boolean;
+  try {
+    const transactionId = randomBytes(12);
+    const attributes: StunAttribute[] = [{ type: Attr.Lifetime, value: Buffer.alloc(4) }];
+    if (auth) {
+      attributes.push(
+        { type: Attr.Username, value: Buffer.from(auth.username) },
+        { type: Attr.Realm, value: Buffer.from(auth.realm) },
+        { type: Attr.Nonce, value: Buffer.from(auth.nonce) },
+      );
+    }
+    const refresh = encodeMessage(MessageType.RefreshRequest, transactionId, attributes, {
+      ...(auth ? { integrityKey: auth.key } : {}),
+      fingerprint: true,
+    });
+    const answer = await client.request(refresh, transactionId, {
+      timeoutMs: ctx.timeouts.stunMs,
+      stage: 'release',
+    });
+    released = messageClass(answer.message.type) === 'success';
+  } catch (error) {
+    if (error instanceof ProbeFailure && error.errorClass === 'aborted') throw error;
+    released = false;
+  }
+  ctx.emit('turn.refresh.released', { released });
+  return {
+    stage: 'allocate',
+    metrics: {
+      ...metrics,
+      relayAddress: relayed.address,
+      relayPort: relayed.port,
+      mappedAddress: mapped?.address ?? null,
+      lifetimeS: lifetime && lifetime.length === 4 ? lifetime.readUInt32BE(0) : null,
+      allocationMs,
+      rttMs: reply.rttMs,
+      released,
+    },
+  };
+}

@@ -1,0 +1,317 @@
+import { describe, expect, it } from 'vitest';
+import { VerdictSchema, type AttemptReport, type TargetReport, type VerdictKind } from '../../src/contract';
+import { verdictFor } from '../../src/core/analysis/verdict';
+import { attempt } from './history-fixture';
+
+const T0 = Date.parse('2026-01-01T12:00:00Z');
+const target = (
+  id: string,
+  kind: TargetReport['kind'],
+  layer: TargetReport['layer'],
+  url: string,
+): TargetReport => ({
+  id,
+  kind,
+  layer,
+  url,
+  status: 'untested',
+  rttMs: null,
+});
+
+const STUN_A = target('stun-a', 'stun', 'L2', 'stun:stun-a.test:3478');
+const STUN_B = target('stun-b', 'stun', 'L2', 'stun:stun-b.test:3478');
+const STUN_TCP = target('stun-tcp', 'stun', 'L2', 'stun:stun-a.test:3478?transport=tcp');
+const TURN = target('turn-a', 'turn', 'L2', 'turn:turn-a.test:3478?transport=udp');
+const GUN = target('gun-a', 'gun', 'L3', 'https://gun-a.test/gun');
+const LAB = target('lab-stun', 'stun', 'L1', 'stun:127.0.0.1:40000');
+
+type Step = [
+  targetId: string,
+  probe: string,
+  ok: boolean,
+  metrics?: AttemptReport['metrics'],
+  errorClass?: AttemptReport['errorClass'],
+];
+const run = (steps: Step[]) =>
+  steps.map(([id, probe, ok, metrics, errorClass], i) =>
+    attempt(id, probe, T0 + i, ok, metrics ?? {}, errorClass ?? 'timeout'),
+  );
+
+const LOCAL_OK: Step = ['local-machine', 'peer-connection', true, { path: 'host' }];
+const LAB_OK: Step = ['lab-stun', 'stun-binding', true];
+
+interface Case {
+  name: string;
+  kind: VerdictKind;
+  targets: TargetReport[];
+  steps: Step[];
+  appFailing?: boolean;
+  cancelled?: boolean;
+  local?: 'pass' | 'fail' | 'untested';
+  crossNetwork?: 'pass' | 'fail' | 'untested';
+  message?: RegExp;
+  deciding?: string[];
+}
+
+const CASES: Case[] = [
+  {
+    name: 'every layer passes',
+    kind: 'healthy',
+    targets: [STUN_A, TURN, GUN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['turn-a', 'turn-allocation', true],
+      ['turn-a', 'peer-connection', true, { path: 'relay' }],
+      ['gun-a', 'gun-signaling', true],
+    ],
+    local: 'pass',
+    crossNetwork: 'pass',
+  },
+  {
+    name: 'every layer passes but the user says the app fails',
+    kind: 'app-suspect',
+    targets: [STUN_A, TURN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['turn-a', 'peer-connection', true, { path: 'relay' }],
+    ],
+    appFailing: true,
+    message: /the difference is in the app/,
+  },
+  {
+    name: 'every STUN server times out while this machine works',
+    kind: 'infrastructure-outage',
+    targets: [STUN_A, STUN_B, GUN, LAB],
+    steps: [
+      LAB_OK,
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', false],
+      ['stun-b', 'stun-binding', false],
+      ['gun-a', 'gun-signaling', true],
+    ],
+    local: 'pass',
+    message: /not the app and not the user/,
+    deciding: ['stun-a', 'stun-b'],
+  },
+  {
+    name: 'every outside server fails, even with --app-failing',
+    kind: 'infrastructure-outage',
+    targets: [STUN_A, TURN, GUN],
+    appFailing: true,
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', false],
+      ['turn-a', 'turn-allocation', false],
+      ['turn-a', 'peer-connection', false, { path: 'relay' }],
+      ['gun-a', 'gun-signaling', false],
+    ],
+    local: 'pass',
+    crossNetwork: 'fail',
+  },
+  {
+    name: 'one STUN server of two fails',
+    kind: 'partial-outage',
+    targets: [STUN_A, STUN_B],
+    steps: [
+      ['stun-a', 'stun-binding', true],
+      ['stun-b', 'stun-binding', false],
+    ],
+    message: /stun-b\.test/,
+    deciding: ['stun-b'],
+  },
+  {
+    name: 'UDP fails while TCP answers',
+    kind: 'network-restricted',
+    targets: [STUN_A, STUN_TCP],
+    steps: [
+      ['stun-a', 'stun-binding', false, { transport: 'udp' }],
+      ['stun-tcp', 'stun-binding', true, { transport: 'tcp' }],
+    ],
+    message: /blocks UDP/,
+  },
+  {
+    name: 'servers answer but no relayed session gets through',
+    kind: 'network-restricted',
+    targets: [STUN_A, TURN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['turn-a', 'turn-allocation', true],
+      ['turn-a', 'peer-connection', false, { path: 'relay' }],
+    ],
+    local: 'pass',
+    crossNetwork: 'fail',
+    message: /relayed/,
+  },
+  {
+    name: 'a symmetric NAT with a working relay',
+    kind: 'network-restricted',
+    targets: [STUN_A, TURN],
+    steps: [
+      ['stun-a', 'stun-binding', true],
+      [
+        'stun-a',
+        'nat-behavior',
+        true,
+        { mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent' },
+      ],
+      ['turn-a', 'peer-connection', true, { path: 'relay' }],
+    ],
+    crossNetwork: 'pass',
+    message: /TURN relay worked|relayed through TURN worked/,
+  },
+  {
+    name: 'the L0 machine test fails',
+    kind: 'local-environment',
+    targets: [STUN_A],
+    steps: [
+      ['local-machine', 'peer-connection', false, { path: 'host' }],
+      ['stun-a', 'stun-binding', true],
+    ],
+    local: 'fail',
+  },
+  {
+    name: 'the embedded lab does not answer',
+    kind: 'local-environment',
+    targets: [STUN_A, LAB],
+    steps: [
+      ['lab-stun', 'stun-binding', false],
+      ['stun-a', 'stun-binding', false],
+    ],
+    local: 'fail',
+  },
+  {
+    name: 'no name resolves and nothing routes',
+    kind: 'offline',
+    targets: [STUN_A, GUN],
+    steps: [
+      ['stun-a', 'stun-binding', false, {}, 'dns'],
+      ['gun-a', 'gun-signaling', false, {}, 'unreachable'],
+    ],
+  },
+  {
+    name: 'the run was cancelled early',
+    kind: 'inconclusive',
+    targets: [STUN_A, STUN_B],
+    steps: [['stun-a', 'stun-binding', true]],
+    cancelled: true,
+  },
+  {
+    name: 'nothing outside was tested',
+    kind: 'inconclusive',
+    targets: [],
+    steps: [],
+    message: /no evidence/,
+  },
+  {
+    name: 'a relayed session works while every allocation fails (conflict)',
+    kind: 'inconclusive',
+    targets: [TURN],
+    steps: [
+      ['turn-a', 'turn-allocation', false, { transport: 'udp' }],
+      ['turn-a', 'peer-connection', true, { path: 'relay' }],
+    ],
+    message: /intermittently/,
+  },
+  {
+    name: 'TURN refuses the credentials (auth, not down)',
+    kind: 'app-suspect',
+    targets: [STUN_A, TURN],
+    steps: [
+      ['stun-a', 'stun-binding', true],
+      ['turn-a', 'turn-allocation', false, { transport: 'udp', errorCode: 401 }, 'server-error'],
+    ],
+    message: /credentials/,
+  },
+  {
+    name: 'a reflexive-only session fails alone (hairpinning): never condemns the network',
+    kind: 'healthy',
+    targets: [STUN_A],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['stun-a', 'peer-connection', false, { path: 'srflx' }],
+    ],
+  },
+  {
+    name: 'a reflexive session cut short with no metrics, on a STUN server: still only hairpin evidence',
+    kind: 'healthy',
+    targets: [STUN_A],
+    steps: [LOCAL_OK, ['stun-a', 'stun-binding', true], ['stun-a', 'peer-connection', false, {}]],
+    crossNetwork: 'untested',
+  },
+  {
+    name: 'a lab reflexive session fails on loopback: the machine is still fine',
+    kind: 'healthy',
+    targets: [STUN_A, LAB],
+    steps: [
+      LAB_OK,
+      ['lab-stun', 'peer-connection', false, { path: 'srflx' }],
+      ['stun-a', 'stun-binding', true],
+    ],
+    local: 'pass',
+  },
+  {
+    name: 'only the lab ran and passed',
+    kind: 'healthy',
+    targets: [LAB],
+    steps: [LAB_OK],
+    local: 'pass',
+    crossNetwork: 'untested',
+  },
+  {
+    name: 'a STUN-only run where every server answers',
+    kind: 'healthy',
+    targets: [STUN_A, STUN_B],
+    steps: [
+      ['stun-a', 'stun-binding', false],
+      ['stun-a', 'stun-binding', true],
+      ['stun-b', 'stun-binding', true],
+    ],
+    local: 'untested',
+  },
+];
+
+describe('verdictFor (DESIGN.md §2)', () => {
+  it.each(CASES)('$name → $kind', (c) => {
+    const attempts = run(c.steps);
+    const verdict = verdictFor({
+      targets: c.targets,
+      attempts,
+      appFailing: c.appFailing ?? false,
+      cancelled: c.cancelled ?? false,
+    });
+    expect(VerdictSchema.parse(verdict)).toEqual(verdict);
+    expect(verdict.kind).toBe(c.kind);
+    if (c.local) expect(verdict.local).toBe(c.local);
+    if (c.crossNetwork) expect(verdict.crossNetwork).toBe(c.crossNetwork);
+    if (c.message) expect(verdict.message).toMatch(c.message);
+    for (const e of verdict.evidence)
+      if (e.attemptId) expect(attempts.map((a) => a.id)).toContain(e.attemptId);
+    if (c.deciding) {
+      const decided = verdict.evidence.map((e) => e.targetId);
+      for (const id of c.deciding) expect(decided).toContain(id);
+    }
+    expect(verdict.title.length).toBeGreaterThan(0);
+    expect(verdict.action.length).toBeGreaterThan(0);
+  });
+
+  it('covers every verdict kind', () => {
+    const kinds = new Set(CASES.map((c) => c.kind));
+    expect([...kinds].sort()).toEqual([...VerdictSchema.shape.kind.options].sort());
+  });
+
+  it('never blames the user for an infrastructure outage', () => {
+    for (const c of CASES.filter((x) => x.kind === 'infrastructure-outage' || x.kind === 'partial-outage')) {
+      const v = verdictFor({
+        targets: c.targets,
+        attempts: run(c.steps),
+        appFailing: false,
+        cancelled: false,
+      });
+      expect(`${v.message} ${v.action}`).not.toMatch(/your (network|machine|fault)/i);
+    }
+  });
+});
