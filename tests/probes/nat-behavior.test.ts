@@ -61,6 +61,18 @@ describe('nat-behavior probe without RFC 5780 support', () => {
     expect(attempts[0]?.metrics.mapping).toBe('inconclusive');
   });
 
+  it('a server answering garbage is a "malformed-reply"', async () => {
+    const garbage = await startUdpResponder(() => Buffer.from('this is not STUN'));
+    const { attempts, ledger } = await runProbe(
+      probe,
+      { kind: 'stun', url: `stun:127.0.0.1:${garbage.port}` },
+      { stunMs: 600 },
+    );
+    await garbage.close();
+    expect(attempts[0]?.errorClass).toBe('malformed-reply');
+    expect(ledger.counts().leaked).toBe(0);
+  });
+
   it('a silent server is a timeout in the first test', async () => {
     const silent = await startUdpResponder(() => null);
     const { attempts, ledger } = await runProbe(

@@ -59,9 +59,16 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     data: { targets: targets.length },
   });
 
-  const jobs = targets.flatMap((target) =>
-    probesForTarget(target).map(
-      (probe) => () =>
+  // Longest possible first (by deadline): when there are more jobs than `concurrency`, the slow
+  // WebRTC sessions and long timeouts start at once instead of queuing behind quick STUN bindings.
+  const planned = targets
+    .flatMap((target) => probesForTarget(target).map((probe) => ({ target, probe })))
+    .sort(
+      (a, b) => b.probe.deadlineMs(options.config.timeouts) - a.probe.deadlineMs(options.config.timeouts),
+    );
+  const jobs = planned.map(
+    ({ target, probe }) =>
+      () =>
         runJob({
           runId,
           probe,
@@ -78,7 +85,6 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
             options.store?.recordAttempt(runId, attempt, events);
           },
         }),
-    ),
   );
   await runPooled(jobs, options.config.concurrency);
 
