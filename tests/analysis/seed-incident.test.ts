@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryReportSchema } from '../../src/contract';
-import { historyReport } from '../../src/core/analysis/history-verdict';
+import { historyReport, recentPatterns } from '../../src/core/analysis/history-verdict';
 import { record, tempStore } from './history-fixture';
 
 const local = (iso: string) => Date.parse(`${iso}+02:00`); // Europe/Berlin in June (CEST)
@@ -73,6 +73,8 @@ describe('the PeddleNet incident replayed as history', () => {
       'target:turn-a',
     ]);
     expect(streaks[0]?.count).toBeGreaterThan(100);
+    // What a diagnosis report carries in `patterns`: the same analysis over the last 24 h.
+    expect(recentPatterns(store.queries, to, 86_400_000, 'Europe/Berlin')).toEqual(report.patterns);
     store.close();
   });
 });

@@ -231,3 +231,16 @@ function actionFor(kind: VerdictKind, ongoing: boolean, recurring: Pattern | und
       return 'Run `rtc-triage diagnose --lab` for the current state.';
   }
 }
+
+/**
+ * The patterns of the last `windowMs` of history up to `to`, for a diagnosis report's `patterns`
+ * (the runner's one-liner: `patterns: store ? recentPatterns(store.queries, Date.now()) : []`).
+ */
+export function recentPatterns(
+  queries: HistoryQueries,
+  to: number,
+  windowMs = 86_400_000,
+  timeZone?: string,
+): Pattern[] {
+  return analyzeHistory(queries, { from: to - windowMs, to, ...(timeZone ? { timeZone } : {}) }).patterns;
+}

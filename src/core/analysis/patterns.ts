@@ -315,11 +315,11 @@ function consecutiveFailures(queries: HistoryQueries, built: Built, from: number
 }
 
 function flapping(built: Built, at: (i: number) => number): Pattern[] {
-  const { minFlips, maxGapMs } = THRESHOLDS.flapping;
+  const { minFlips, maxGapMs, minBucketAttempts } = THRESHOLDS.flapping;
   return built.series
     .filter((s) => s.scope.startsWith('target:'))
     .flatMap((s) =>
-      flips(s, maxGapMs / BUCKET_MS, minFlips).map((run) => ({
+      flips(s, maxGapMs / BUCKET_MS, minFlips, minBucketAttempts).map((run) => ({
         kind: 'flapping',
         scope: s.scope,
         summary: `${s.scope.slice(7)} went up and down ${run.count} times between ${iso(at(run.first))} and ${iso(at(run.last + 1))}`,

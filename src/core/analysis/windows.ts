@@ -87,19 +87,21 @@ function close(
   };
 }
 
-/** Up/down changes of a series, bucket by bucket (a bucket is "down" when most attempts failed). */
+/** Up/down changes of a series, bucket by bucket (a bucket is "down" when more than half its attempts failed). */
 export function flips(
   series: Series,
   maxGapBuckets: number,
   minFlips: number,
+  minBucketAttempts = 1,
 ): Array<{ first: number; last: number; count: number }> {
   const runs: Array<{ first: number; last: number; count: number }> = [];
   let previous: { index: number; down: boolean } | null = null;
   let current: { first: number; last: number; count: number } | null = null;
   for (let i = 0; i < series.attempts.length; i++) {
     const attempts = series.attempts[i] as number;
-    if (attempts === 0) continue;
-    const down = (series.failures[i] as number) / attempts >= 0.5;
+    // A bucket with a single attempt is one coin toss, not a state.
+    if (attempts < minBucketAttempts) continue;
+    const down = (series.failures[i] as number) / attempts > 0.5;
     if (previous && previous.down !== down) {
       if (current && i - current.last <= maxGapBuckets) {
         current.last = i;

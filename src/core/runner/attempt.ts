@@ -6,6 +6,7 @@ import { ProbeFailure, ProbeNotApplicable, type Probe, type ResolvedTarget } fro
 import { AttemptState, transition } from './attempt-state';
 import type { AttemptLedger } from './ledger';
 import type { RetryPolicy } from './retry';
+import { timeOrderedId } from '../store/ids';
 
 /** Margin the runner's safety net adds to a probe's own deadline before it aborts the probe itself. */
 const SAFETY_MARGIN_MS = 1000;
@@ -70,7 +71,7 @@ async function runAttempt(
   number: number,
 ): Promise<AttemptReport | null> {
   const { probe, target, ledger } = options;
-  const id = randomUUID();
+  const id = timeOrderedId();
   const events: TriageEvent[] = [];
   const emit = (name: string, data?: Record<string, unknown>) => {
     const e = event(options, correlationId, name, data, id);

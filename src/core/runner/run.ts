@@ -7,6 +7,7 @@ import {
   type TriageEvent,
 } from '../../contract';
 import { targetReports } from '../analysis/target-status';
+import { recentPatterns } from '../analysis/history-verdict';
 import { verdictFor } from '../analysis/verdict';
 import { probesFor, probesForTarget } from '../probes/registry';
 import { systemLookup, type LookupFn } from '../probes/resolve';
@@ -104,7 +105,8 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     }),
     targets: summaries,
     attempts,
-    patterns: [],
+    // what the stored history shows over the last 24 h, this run included
+    patterns: options.store ? recentPatterns(options.store.queries, Date.now()) : [],
     cleanup: ledger.counts(),
   };
   options.store?.finishRun(report);
