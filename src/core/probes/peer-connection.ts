@@ -17,6 +17,9 @@ import {
   type ResolvedTarget,
 } from './types';
 import { createPeerPair, selectedPair, type PeerPair, type SideState } from './webrtc/peer-pair';
+import { answerPings, ECHO_MS, median, pingRtts, safeSend, stageWait } from './webrtc/session-steps';
+
+export { ECHO_MS };
 import {
   explainIceError,
   loadWrtc,
@@ -30,12 +33,9 @@ export type PeerPath = 'host' | 'srflx' | 'relay';
 type StunTarget = Extract<ResolvedTarget, { kind: 'stun' }>;
 type TurnTarget = Extract<ResolvedTarget, { kind: 'turn' }>;
 
-/** Budget for the echo and throughput sample once connected (the config has no timeout for it). */
-export const ECHO_MS = 5000;
 const PINGS = 5;
 const THROUGHPUT_BYTES = 256 * 1024;
 const CHUNK_BYTES = 16 * 1024;
-const PING_PREFIX = 'ping:';
 
 /** Reflexive-only sessions in one process need NAT hairpinning, which many routers lack. */
 const HAIRPIN_CAVEAT = 'hairpin not supported (extra evidence only, not proof the network is broken)';
@@ -191,39 +191,6 @@ async function runPeerConnection(
   }
 }
 
-/** Waits for one stage, bounded by its timeout and by cancellation; the timer is on the ledger. */
-function stageWait<T>(
-  ctx: ProbeContext,
-  stage: string,
-  ms: number,
-  work: Promise<T>,
-  onTimeout?: () => ProbeFailure,
-): Promise<T> {
-  ctx.stage(stage);
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    const finish = (action: () => void) => {
-      if (done) return;
-      done = true;
-      timer.release();
-      ctx.signal.removeEventListener('abort', onAbort);
-      action();
-    };
-    const onAbort = () => finish(() => reject(new ProbeFailure('aborted', stage, 'cancelled')));
-    const timer = ctx.resources.timeout(`${stage} deadline`, ms, () =>
-      finish(() =>
-        reject(onTimeout?.() ?? new ProbeFailure('timeout', stage, `no progress within ${ms} ms`)),
-      ),
-    );
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => finish(() => resolve(value)),
-      (error: unknown) => finish(() => reject(error)),
-    );
-  });
-}
-
 function noCandidate(path: PeerPath, side: SideState): ProbeFailure {
   const error = side.errors.find((e) => e.errorCode !== 701) ?? side.errors[0];
   const why = error ? `: ${explainIceError(error)}` : '';
@@ -298,60 +265,29 @@ interface EchoMetrics extends Metrics {
 
 /** A few sequential pings from A echoed by B (RTT p50), then a bounded bulk transfer A → B. */
 async function echoAndThroughput(pair: PeerPair): Promise<EchoMetrics> {
-  const a = pair.a.peer;
-  const b = pair.b.peer;
   let received = 0;
   let bulkDone: (() => void) | null = null;
-  b.on('data', (data: Buffer) => {
-    if (data.length < 32 && data.toString('utf8').startsWith(PING_PREFIX)) {
-      safeSend(b, data);
-      return;
-    }
+  answerPings(pair, (data) => {
     received += data.length;
     if (received >= THROUGHPUT_BYTES) bulkDone?.();
   });
-
-  const rtts: number[] = [];
-  for (let i = 0; i < PINGS; i++) {
-    const payload = `${PING_PREFIX}${i}`;
-    const sentAt = performance.now();
-    await new Promise<void>((resolve) => {
-      const onData = (data: Buffer) => {
-        if (data.toString('utf8') !== payload) return;
-        a.off('data', onData);
-        resolve();
-      };
-      a.on('data', onData);
-      safeSend(a, Buffer.from(payload));
-    });
-    rtts.push(performance.now() - sentAt);
-  }
+  const rtts = await pingRtts(pair, PINGS);
 
   const bulkStarted = performance.now();
   const delivered = new Promise<void>((resolve) => {
     bulkDone = resolve;
   });
   const chunk = Buffer.alloc(CHUNK_BYTES, 0x42);
-  for (let sent = 0; sent < THROUGHPUT_BYTES; sent += CHUNK_BYTES) safeSend(a, chunk);
+  for (let sent = 0; sent < THROUGHPUT_BYTES; sent += CHUNK_BYTES) safeSend(pair.a.peer, chunk);
   await delivered;
   const throughputMs = performance.now() - bulkStarted;
 
-  rtts.sort((x, y) => x - y);
   return {
     echoPings: rtts.length,
-    echoRttP50Ms: round(rtts[Math.floor((rtts.length - 1) / 2)] ?? 0),
+    echoRttP50Ms: round(median(rtts)),
     echoRttMaxMs: round(rtts.at(-1) ?? 0),
     throughputBytes: received,
     throughputMs: round(throughputMs),
     throughputKbps: Math.round((received * 8) / Math.max(throughputMs, 0.001)),
   };
-}
-
-/** send() throws once the peer is destroyed; a send that fails shows up as the echo stage timing out. */
-function safeSend(peer: PeerPair['a']['peer'], data: Buffer): void {
-  try {
-    peer.send(data);
-  } catch {
-    // the stage deadline or the pair's failure reports it
-  }
 }

@@ -1,6 +1,5 @@
 import type { Timeouts } from '../../contract';
 import { classifyError } from './classify';
-import { ECHO_MS } from './peer-connection';
 import { openGunSession } from './signaling/gun-session';
 import { openPeerJsSession } from './signaling/peerjs-session';
 import type { SessionTransport } from './signaling/session-transport';
@@ -13,13 +12,13 @@ import {
   type ResolvedTarget,
 } from './types';
 import { createPeerPair, type PeerPair } from './webrtc/peer-pair';
+import { answerPings, ECHO_MS, median, pingRtts, stageWait } from './webrtc/session-steps';
 import { loadWrtc, round } from './webrtc/wrtc';
 
 type SignalingTarget = Extract<ResolvedTarget, { kind: 'gun' | 'peerjs' }>;
 
 const PINGS = 5;
 const SERVER_NAME = { gun: 'the GUN relay', peerjs: 'the PeerJS server' } as const;
-const PING_PREFIX = 'ping:';
 
 /**
  * SignaledSessionProbe: the seed app's own session. Two peers in this process, each with its own
@@ -157,70 +156,8 @@ function transportMetrics(transport: SessionTransport): Metrics {
   return { signalsSent: transport.counts.sent, signalsRelayed: transport.counts.relayed };
 }
 
-/** Waits for one stage, bounded by its timeout and by cancellation; the timer is on the ledger. */
-function stageWait<T>(
-  ctx: ProbeContext,
-  stage: string,
-  ms: number,
-  work: Promise<T>,
-  onTimeout?: () => ProbeFailure,
-): Promise<T> {
-  ctx.stage(stage);
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    const finish = (action: () => void) => {
-      if (done) return;
-      done = true;
-      timer.release();
-      ctx.signal.removeEventListener('abort', onAbort);
-      action();
-    };
-    const onAbort = () => finish(() => reject(new ProbeFailure('aborted', stage, 'cancelled')));
-    const timer = ctx.resources.timeout(`${stage} deadline`, ms, () =>
-      finish(() =>
-        reject(onTimeout?.() ?? new ProbeFailure('timeout', stage, `no progress within ${ms} ms`)),
-      ),
-    );
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => finish(() => resolve(value)),
-      (error: unknown) => finish(() => reject(error)),
-    );
-  });
-}
-
 /** A few sequential pings from A echoed by B over the data channel; the median round trip. */
 async function echoRttP50(pair: PeerPair): Promise<number> {
-  const a = pair.a.peer;
-  const b = pair.b.peer;
-  b.on('data', (data: Buffer) => {
-    if (data.length < 32 && data.toString('utf8').startsWith(PING_PREFIX)) safeSend(b, data);
-  });
-  const rtts: number[] = [];
-  for (let i = 0; i < PINGS; i++) {
-    const payload = `${PING_PREFIX}${i}`;
-    const sentAt = performance.now();
-    await new Promise<void>((resolve) => {
-      const onData = (data: Buffer) => {
-        if (data.toString('utf8') !== payload) return;
-        a.off('data', onData);
-        resolve();
-      };
-      a.on('data', onData);
-      safeSend(a, Buffer.from(payload));
-    });
-    rtts.push(performance.now() - sentAt);
-  }
-  rtts.sort((x, y) => x - y);
-  return round(rtts[Math.floor((rtts.length - 1) / 2)] ?? 0);
-}
-
-/** send() throws once the peer is destroyed; a send that fails shows up as the echo stage timing out. */
-function safeSend(peer: PeerPair['a']['peer'], data: Buffer): void {
-  try {
-    peer.send(data);
-  } catch {
-    // the stage deadline or the pair's failure reports it
-  }
+  answerPings(pair);
+  return round(median(await pingRtts(pair, PINGS)));
 }

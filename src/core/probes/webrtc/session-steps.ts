@@ -1,0 +1,82 @@
+import { ProbeFailure, type ProbeContext } from '../types';
+import type { PeerPair } from './peer-pair';
+
+/** Budget for the echo (and throughput sample) once connected: the config has no timeout for it. */
+export const ECHO_MS = 5000;
+const PING_PREFIX = 'ping:';
+
+/** Waits for one stage, bounded by its timeout and by cancellation; the timer is on the ledger. */
+export function stageWait<T>(
+  ctx: ProbeContext,
+  stage: string,
+  ms: number,
+  work: Promise<T>,
+  onTimeout?: () => ProbeFailure,
+): Promise<T> {
+  ctx.stage(stage);
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const finish = (action: () => void) => {
+      if (done) return;
+      done = true;
+      timer.release();
+      ctx.signal.removeEventListener('abort', onAbort);
+      action();
+    };
+    const onAbort = () => finish(() => reject(new ProbeFailure('aborted', stage, 'cancelled')));
+    const timer = ctx.resources.timeout(`${stage} deadline`, ms, () =>
+      finish(() =>
+        reject(onTimeout?.() ?? new ProbeFailure('timeout', stage, `no progress within ${ms} ms`)),
+      ),
+    );
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => finish(() => resolve(value)),
+      (error: unknown) => finish(() => reject(error)),
+    );
+  });
+}
+
+/** B echoes every ping back to A; anything else B receives goes to `other`. */
+export function answerPings(pair: PeerPair, other: (data: Buffer) => void = () => {}): void {
+  const b = pair.b.peer;
+  b.on('data', (data: Buffer) => {
+    if (data.length < 32 && data.toString('utf8').startsWith(PING_PREFIX)) safeSend(b, data);
+    else other(data);
+  });
+}
+
+/** `count` sequential pings from A over the data channel; the round trips, sorted ascending. */
+export async function pingRtts(pair: PeerPair, count: number): Promise<number[]> {
+  const a = pair.a.peer;
+  const rtts: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const payload = `${PING_PREFIX}${i}`;
+    const sentAt = performance.now();
+    await new Promise<void>((resolve) => {
+      const onData = (data: Buffer) => {
+        if (data.toString('utf8') !== payload) return;
+        a.off('data', onData);
+        resolve();
+      };
+      a.on('data', onData);
+      safeSend(a, Buffer.from(payload));
+    });
+    rtts.push(performance.now() - sentAt);
+  }
+  return rtts.sort((x, y) => x - y);
+}
+
+export function median(sorted: readonly number[]): number {
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+}
+
+/** send() throws once the peer is destroyed; a send that fails shows up as the echo stage timing out. */
+export function safeSend(peer: PeerPair['a']['peer'], data: Buffer): void {
+  try {
+    peer.send(data);
+  } catch {
+    // the stage deadline or the pair's failure reports it
+  }
+}
