@@ -67,6 +67,8 @@ export class StunDecodeError extends Error {
 export interface StunAttribute {
   type: number;
   value: Buffer;
+  /** The padding bytes as received (RFC 8489 lets senders put anything there); zeros when encoding anew. */
+  padding?: Buffer;
 }
 
 export interface StunMessage {
@@ -131,12 +133,13 @@ export function encodeMessage(
   return Buffer.concat([header, body]);
 }
 
-function encodeAttribute({ type, value }: StunAttribute): Buffer {
+function encodeAttribute({ type, value, padding }: StunAttribute): Buffer {
   const padded = Math.ceil(value.length / 4) * 4;
   const out = Buffer.alloc(4 + padded);
   out.writeUInt16BE(type, 0);
   out.writeUInt16BE(value.length, 2);
   value.copy(out, 4);
+  if (padding && padding.length === padded - value.length) padding.copy(out, 4 + value.length);
   return out;
 }
 
@@ -163,8 +166,13 @@ export function decodeMessage(buf: Buffer): StunMessage {
     const end = offset + 4 + attrLength;
     if (end > buf.length)
       throw new StunDecodeError(`attribute 0x${attrType.toString(16)} runs past the end of the message`);
-    attributes.push({ type: attrType, value: Buffer.from(buf.subarray(offset + 4, end)) });
-    offset = offset + 4 + Math.ceil(attrLength / 4) * 4;
+    const paddedEnd = offset + 4 + Math.ceil(attrLength / 4) * 4;
+    attributes.push({
+      type: attrType,
+      value: Buffer.from(buf.subarray(offset + 4, end)),
+      padding: Buffer.from(buf.subarray(end, Math.min(paddedEnd, buf.length))),
+    });
+    offset = paddedEnd;
   }
   return { type, transactionId: Buffer.from(buf.subarray(8, 20)), attributes, raw: Buffer.from(buf) };
 }
@@ -265,12 +273,21 @@ export function xorAddressAttribute(message: StunMessage, type: number): Transpo
   return value ? decodeAddress(value, xorKey(message)) : null;
 }
 
-/** True when MESSAGE-INTEGRITY is present and matches `key`. */
+/**
+ * True when MESSAGE-INTEGRITY is present, matches `key`, and nothing but FINGERPRINT (or
+ * MESSAGE-INTEGRITY-SHA256) follows it: RFC 8489 says to ignore anything else there, and a client
+ * is safer refusing a message in which unauthenticated attributes ride along.
+ */
 export function integrityValid(message: StunMessage, key: Buffer): boolean {
   let offset = HEADER_LENGTH;
-  for (const attribute of message.attributes) {
+  const attributes = message.attributes;
+  for (let i = 0; i < attributes.length; i++) {
+    const attribute = attributes[i] as StunAttribute;
     if (attribute.type === Attr.MessageIntegrity) {
       if (attribute.value.length !== 20) return false;
+      const trailing = attributes.slice(i + 1);
+      if (trailing.some((a) => a.type !== Attr.Fingerprint && a.type !== MESSAGE_INTEGRITY_SHA256))
+        return false;
       const covered = Buffer.from(message.raw.subarray(0, offset));
       covered.writeUInt16BE(offset - HEADER_LENGTH + 24, 2);
       return createHmac('sha1', key).update(covered).digest().equals(attribute.value);
@@ -279,6 +296,8 @@ export function integrityValid(message: StunMessage, key: Buffer): boolean {
   }
   return false;
 }
+
+const MESSAGE_INTEGRITY_SHA256 = 0x001c;
 
 export function stringAttribute(message: StunMessage, type: number, max = 763): string | null {
   const value = getAttribute(message, type);
