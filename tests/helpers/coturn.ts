@@ -20,11 +20,13 @@ export interface Coturn {
 }
 
 /** Starts Debian's coturn on a free loopback port (no TLS, long-term credentials) and waits until it listens. */
-export async function startCoturn(options: { rfc5780?: boolean } = {}): Promise<Coturn> {
+export async function startCoturn(options: { rfc5780?: boolean; relayPorts?: number } = {}): Promise<Coturn> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-coturn-'));
   const log = join(dir, 'turn.log');
-  const relayBase = 50000 + Math.floor(Math.random() * 10000);
+  // a wide relay range: coturn frees relay ports lazily, so a soak of hundreds of allocations
+  // would otherwise run it out of capacity (508), which the probe then rightly reports
+  const relayBase = 40000 + Math.floor(Math.random() * 20000);
   const child: ChildProcess = spawn(
     TURNSERVER,
     [
@@ -35,7 +37,7 @@ export async function startCoturn(options: { rfc5780?: boolean } = {}): Promise<
       '--relay-ip=127.0.0.1',
       `--listening-port=${port}`,
       `--min-port=${relayBase}`,
-      `--max-port=${relayBase + 100}`,
+      `--max-port=${relayBase + (options.relayPorts ?? 2000)}`,
       '--no-tls',
       '--no-dtls',
       '--no-cli',

@@ -73,6 +73,7 @@ describe.skipIf(!hasCoturn)('soak: 1,000 sequential attempts mixing probe kinds'
     const before = openHandles();
     const ledger = new AttemptLedger();
     const outcomes = new Map<string, number>();
+    const surprises: string[] = [];
     const started = Date.now();
     for (let i = 0; i < ATTEMPTS && Date.now() - started < 120_000; i++) {
       const [probe, target] = plan[i % plan.length] as [Probe, (typeof targets)[number]];
@@ -90,6 +91,11 @@ describe.skipIf(!hasCoturn)('soak: 1,000 sequential attempts mixing probe kinds'
         onAttempt: () => {},
       });
       for (const a of attempts) {
+        if (a.outcome !== 'success' && a.errorClass !== 'refused' && a.metrics.errorCode !== 401) {
+          surprises.push(
+            `${a.probe} ${a.targetId}: ${a.errorClass} ${String(a.metrics.errorCode)} ${a.errorMessage}`,
+          );
+        }
         const key = `${a.probe}:${a.outcome}:${a.errorClass ?? '-'}`;
         outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
       }
@@ -97,6 +103,7 @@ describe.skipIf(!hasCoturn)('soak: 1,000 sequential attempts mixing probe kinds'
     await settle();
     const total = [...outcomes.values()].reduce((a, b) => a + b, 0);
     expect(total).toBe(ATTEMPTS);
+    expect(surprises).toEqual([]);
     // every kind behaved as it should, every time
     expect(Object.fromEntries(outcomes)).toEqual({
       'stun-binding:success:-': 334,

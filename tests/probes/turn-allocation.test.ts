@@ -1,3 +1,4 @@
+import type { AttemptReport } from '../../src/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnAllocationProbe } from '../../src/core/probes/turn-allocation';
 import type { Probe } from '../../src/core/probes/types';
@@ -65,6 +66,33 @@ describe.skipIf(!hasCoturn)('turn-allocation probe against a real coturn', () =>
     expect(attempts[0]?.errorClass).toBe('server-error');
     expect(attempts[0]?.errorMessage).toMatch(/asks for credentials .* no username\/credential/);
     expect(ledger.counts().leaked).toBe(0);
+  });
+});
+
+describe.skipIf(!hasCoturn)('turn-allocation probe against a coturn out of relay ports', () => {
+  let turn: Coturn;
+  beforeAll(async () => {
+    // coturn frees relay ports lazily: a handful of ports runs out after a few quick allocations
+    turn = await startCoturn({ relayPorts: 4 });
+  });
+  afterAll(() => turn?.stop());
+
+  it('explains 508 Insufficient Capacity as the server being full, not the credentials', async () => {
+    const target = {
+      kind: 'turn' as const,
+      url: `turn:127.0.0.1:${turn.port}`,
+      username: turn.user,
+      credential: turn.password,
+    };
+    let full: AttemptReport | undefined;
+    for (let i = 0; i < 60 && !full; i++) {
+      const { attempts, ledger } = await runProbe(probe, target);
+      expect(ledger.counts().leaked).toBe(0);
+      if (attempts[0]?.metrics.errorCode === 508) full = attempts[0];
+    }
+    expect(full?.errorClass).toBe('server-error');
+    expect(full?.metrics.cause).toBe('capacity');
+    expect(full?.errorMessage).toMatch(/out of relay capacity/);
   });
 });
 
