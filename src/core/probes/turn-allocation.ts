@@ -32,8 +32,8 @@ const SOFTWARE = Buffer.from('rtc-triage');
 export const turnAllocationProbe: Probe<TurnTarget> = {
   name: 'turn-allocation',
   kinds: ['turn'],
-  // challenge + allocate + refresh, each bounded by stunMs
-  deadlineMs: (timeouts: Timeouts) => timeouts.stunMs * 3,
+  // challenge + allocate (+ a stale-nonce retry) + refresh, each bounded by stunMs; twice on 437
+  deadlineMs: (timeouts: Timeouts) => timeouts.stunMs * 8,
   run: runTurnAllocation,
 };
 
@@ -42,6 +42,23 @@ async function runTurnAllocation(target: TurnTarget, ctx: ProbeContext) {
   if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
   ctx.stage('dns');
   const resolved = await resolveHost(uri.host, ctx.lookup, 'dns');
+  try {
+    return await allocateFrom(target, ctx, uri, resolved);
+  } catch (error) {
+    // 437: the server still holds an allocation for this 5-tuple (the OS reused a recently closed
+    // local port). RFC 8656 §7.2: try again from another local address. Once.
+    if (!(error instanceof ProbeFailure) || error.metrics.errorCode !== 437) throw error;
+    ctx.emit('turn.allocate.mismatch-retry', {});
+    return allocateFrom(target, ctx, uri, resolved);
+  }
+}
+
+async function allocateFrom(
+  target: TurnTarget,
+  ctx: ProbeContext,
+  uri: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' },
+  resolved: { address: string; family: 4 | 6 },
+) {
   ctx.stage('connect');
   const client = await StunClient.open(ctx, {
     transport: uri.transport,
