@@ -4,7 +4,9 @@ Usage: rtc-triage <command> [options]
 
 Commands:
   diagnose   run one diagnosis against the configured servers and print a verdict
+  export     write a diagnostic bundle (zip, redacted by default) for a support ticket
   history    patterns (outages, recurring windows, flapping) and a verdict over the stored history
+  inspect    open one bundle read-only, or compare several (the same servers seen from several networks)
   lab        start the embedded lab (servers on loopback) for testing this machine
   serve      open the RTC Triage UI in a browser (same features as the desktop app)
 

@@ -1,6 +1,8 @@
 import { TriageError, errorMessage } from '../core/errors';
 import { diagnoseCommand } from './commands/diagnose';
+import { exportCommand } from './commands/export';
 import { historyCommand } from './commands/history';
+import { inspectCommand } from './commands/inspect';
 import { labCommand } from './commands/lab';
 import { serveCommand } from './commands/serve';
 import { MAIN_HELP } from './help';
@@ -11,7 +13,9 @@ export const EXIT = { ok: 0, problem: 1, usage: 2, internal: 3 } as const;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   diagnose: diagnoseCommand,
+  export: exportCommand,
   history: historyCommand,
+  inspect: inspectCommand,
   lab: labCommand,
   serve: serveCommand,
 };

@@ -4,3 +4,4 @@ export * from './events';
 export * from './methods';
 export * from './channels';
 export * from './history';
+export * from './bundle';

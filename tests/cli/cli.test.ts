@@ -148,6 +148,27 @@ describe.skipIf(skipUnlessIsolated('diagnose against the lab'))(
       expect(report.cleanup.leaked).toBe(0);
     });
 
+    it('exports a redacted bundle of the history and inspects it back through the real bin', async () => {
+      const db = join(dir, 'bundle.db');
+      const diagnosed = await runCli(['diagnose', '--config', labConfig, '--json', '--db', db]);
+      const report = ReportSchema.parse(JSON.parse(diagnosed.stdout));
+      const out = join(dir, 'ticket.zip');
+      const exported = await runCli(['export', '--out', out, '--db', db, '--since', '1h']);
+      expect(exported.code, exported.stderr).toBe(0);
+      const inspected = await runCli(['inspect', out, '--json']);
+      expect(inspected.code, inspected.stderr).toBe(0);
+      const bundle = JSON.parse(inspected.stdout) as {
+        manifest: { redacted: boolean };
+        attempts: Array<{ id: string }>;
+      };
+      expect(bundle.manifest.redacted).toBe(true);
+      expect(bundle.attempts.map((a) => a.id).sort()).toEqual(report.attempts.map((a) => a.id).sort());
+      // loopback addresses of the lab may stay (configured servers); nothing else leaks is tested in tests/bundle
+      const bad = await runCli(['inspect', write('not-a-bundle.zip', 'PK garbage')]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    });
+
     it('--app-failing turns a healthy result into app-suspect (exit 1)', async () => {
       const result = await runCli([
         'diagnose',

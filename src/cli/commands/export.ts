@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Config } from '../../contract';
+import { exportBundle } from '../../core/bundle';
+import { loadConfigFile } from '../../core/config/load';
+import { defaultConfigPath } from '../../core/config/resources';
+import { UsageError } from '../../core/errors';
+import { defaultDbPath } from '../../core/paths';
+import { HistoryStore } from '../../core/store/history';
+import { parseDuration, parseFlags } from '../args';
+import type { CliIo } from '../io';
+
+export const EXPORT_HELP = `Usage: rtc-triage export --out FILE [--since 24h] [--no-redact] [--db FILE] [--config FILE]
+
+Writes a diagnostic bundle (one zip) to attach to a support ticket: the runs, attempts and events of
+the window, the verdict and patterns at export time, the config without secrets, and environment
+facts (interfaces, proxies, VPN hints).
+
+Redaction is on by default: every IP address becomes a token (ip-3f9a1c) that is stable inside the
+bundle, this machine's host and user names are removed, TURN usernames/credentials and PeerJS keys
+are always removed. Hosts of the servers you configured are kept. See docs/bundles.md.
+
+Options:
+  --out FILE      where to write the bundle (.zip)
+  --since DUR     how far back to export (default 24h; e.g. 30m, 7d)
+  --no-redact     keep IP addresses and machine names (noted in the bundle's manifest)
+  --db FILE       the history database (default: the per-user data folder)
+  --config FILE   the config to include, secrets removed (default: the built-in target list)
+  -h, --help      this help
+
+Exit codes: 0 written, 2 bad usage, 3 internal error.`;
+
+export async function exportCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags('export', argv, {
+    out: { type: 'string' },
+    since: { type: 'string' },
+    'no-redact': { type: 'boolean' },
+    db: { type: 'string' },
+    config: { type: 'string' },
+  });
+  if (values.help) {
+    io.out(EXPORT_HELP);
+    return 0;
+  }
+  if (!values.out) throw new UsageError('export: --out FILE is required (where to write the bundle)');
+  const sinceMs = parseDuration('--since', values.since ?? '24h');
+  if (sinceMs <= 0) throw new UsageError('--since: the window must be longer than 0');
+  const dbPath = values.db ?? defaultDbPath();
+  if (!existsSync(dbPath))
+    throw new UsageError(`export: there is no history at ${dbPath} (run a diagnosis first, or pass --db)`);
+  const config = values.config ? loadConfigFile(values.config) : defaultConfig();
+  const redact = !values['no-redact'];
+  const store = HistoryStore.open(dbPath);
+  try {
+    const now = new Date();
+    const { file, manifest } = await exportBundle({
+      store,
+      since: new Date(now.getTime() - sinceMs),
+      redact,
+      out: resolve(values.out),
+      config,
+      appVersion: io.version,
+      now,
+    });
+    const c = manifest.counts;
+    io.out(
+      `wrote ${file}: ${c.runs} runs, ${c.attempts} attempts, ${c.events} events since ${manifest.since}` +
+        (redact ? ' (redacted)' : ' (NOT redacted: contains IP addresses and machine names)'),
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** The built-in public target list: what a diagnosis without --config used. Missing is not an error. */
+function defaultConfig(): Config | null {
+  try {
+    return loadConfigFile(defaultConfigPath());
+  } catch {
+    return null;
+  }
+}

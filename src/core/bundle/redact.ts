@@ -1,0 +1,153 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * What a redacting export removes. The HMAC key is random per bundle and never written anywhere,
+ * so a token (`ip-3f9a1c`) tells the same address apart across files of one bundle but cannot be
+ * reversed or matched against another bundle.
+ */
+export interface RedactionRules {
+  /** Replace IP addresses with keyed tokens. Off only with `--no-redact`. */
+  addresses: boolean;
+  /** Hosts of configured target URLs: kept verbatim (public servers the user chose), unless private. */
+  keepHosts: Iterable<string>;
+  /** Secret values (TURN usernames/credentials, PeerJS keys): removed even with `--no-redact`. */
+  secrets: Iterable<string>;
+  /** This machine's host name and user name: removed unless `--no-redact`. */
+  machineNames: Iterable<string>;
+}
+
+export const SECRET_PLACEHOLDER = '[secret]';
+/** Secrets shorter than this are only removed from their config fields: scrubbing "p" from every string would destroy the bundle. */
+const MIN_SCRUBBED_SECRET = 4;
+
+// A run of characters an IPv4/IPv6 address is made of; validated with node:net, never by regex alone.
+const ADDRESS_RUN = /[0-9A-Fa-f:.]{2,}/g;
+const SDP_ICE_PWD = /(a=ice-pwd:)[^\s"\\]+/g;
+
+export class Redactor {
+  private readonly key = randomBytes(32);
+  private readonly tokens = new Map<string, string>();
+  private readonly used = new Set<string>();
+  private readonly kept = new Set<string>();
+  private readonly secrets: string[];
+  private readonly names: RegExp | null;
+
+  constructor(private readonly rules: RedactionRules) {
+    for (const host of rules.keepHosts) {
+      const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+      if ((isIPv4(bare) || isIPv6(bare)) && !isPrivateAddress(bare)) this.kept.add(bare);
+    }
+    this.secrets = [...new Set(rules.secrets)]
+      .filter((s) => s.length >= MIN_SCRUBBED_SECRET)
+      .sort((a, b) => b.length - a.length);
+    const names = [...new Set(rules.machineNames)].filter((n) => n.length >= 2).map(escapeRegExp);
+    // Whole words only: a user called "ann" must not turn "announce" into "<user>ounce".
+    this.names = names.length
+      ? new RegExp(`(?<![A-Za-z0-9_-])(?:${names.join('|')})(?![A-Za-z0-9_-])`, 'gi')
+      : null;
+  }
+
+  get redactsAddresses(): boolean {
+    return this.rules.addresses;
+  }
+
+  /** The token for one address, stable within this redactor (this bundle). */
+  tokenFor(address: string): string {
+    const normal = address.toLowerCase();
+    let token = this.tokens.get(normal);
+    if (token) return token;
+    const digest = createHmac('sha256', this.key).update(normal).digest('hex');
+    const prefix = isIPv6(normal) ? 'ip6-' : 'ip-';
+    for (let length = 6; ; length += 2) {
+      token = `${prefix}${digest.slice(0, length)}`;
+      if (!this.used.has(token)) break;
+    }
+    this.used.add(token);
+    this.tokens.set(normal, token);
+    return token;
+  }
+
+  text(value: string): string {
+    let out = value;
+    for (const secret of this.secrets) out = out.split(secret).join(SECRET_PLACEHOLDER);
+    out = out.replace(SDP_ICE_PWD, `$1${SECRET_PLACEHOLDER}`);
+    if (!this.rules.addresses) return out;
+    out = out.replace(ADDRESS_RUN, (run) => this.addressRun(run));
+    if (this.names) out = out.replace(this.names, '[machine]');
+    return out;
+  }
+
+  /** Deep copy with every string (values, and keys of free-form records) redacted. */
+  value<T>(value: T): T {
+    return this.walk(value) as T;
+  }
+
+  private walk(value: unknown): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (Array.isArray(value)) return value.map((item) => this.walk(item));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        out[this.text(key)] =
+          isSecretKey(key) && typeof item === 'string' ? SECRET_PLACEHOLDER : this.walk(item);
+      }
+      return out;
+    }
+    return value;
+  }
+
+  /**
+   * One run of address characters may hold an address plus a neighbour: `:fe80::1` after a label,
+   * `203.0.113.5:54321` with a port, `…1.` at the end of a sentence. Try the run, then trimmed forms.
+   */
+  private addressRun(run: string): string {
+    const whole = this.addressToken(run);
+    if (whole) return whole;
+    // IPv4 addresses inside the run (with a port, after `::ffff:` forms that failed, in dotted lists).
+    const v4 = run.replace(/(?<![0-9.])\d{1,3}(?:\.\d{1,3}){3}(?![0-9])/g, (m) => this.addressToken(m) ?? m);
+    if (v4 !== run) return v4;
+    const lead = /^[:.]+/.exec(run)?.[0] ?? '';
+    const trail = /(?:\.+|:\d{1,5})$/.exec(run.slice(lead.length))?.[0] ?? '';
+    const core = run.slice(lead.length, run.length - trail.length);
+    const token = core !== run ? this.addressToken(core) : null;
+    if (token) return `${lead}${token}${trail}`;
+    if (trail) {
+      const withTrail = this.addressToken(run.slice(lead.length));
+      if (withTrail) return `${lead}${withTrail}`;
+    }
+    return run;
+  }
+
+  private addressToken(candidate: string): string | null {
+    const normal = candidate.toLowerCase();
+    if (!isIPv4(normal) && !(normal.includes(':') && isIPv6(normal))) return null;
+    if (this.kept.has(normal)) return candidate;
+    return this.tokenFor(normal);
+  }
+}
+
+const SECRET_KEYS = /^(username|credential|password|passwd|secret|token|ice-?pwd|authorization)$/i;
+function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.test(key);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** RFC 1918, CGNAT, link-local and unique-local: addresses that describe the user's own network. */
+export function isPrivateAddress(address: string): boolean {
+  if (isIPv4(address)) {
+    const [a = 0, b = 0] = address.split('.').map(Number);
+    return (
+      a === 10 ||
+      (a === 172 && b >= 16 && b < 32) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b < 128)
+    );
+  }
+  const lower = address.toLowerCase();
+  return /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower);
+}
