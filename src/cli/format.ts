@@ -1,4 +1,4 @@
-import type { AttemptReport, Report, TriageEvent } from '../contract';
+import type { Report, TriageEvent } from '../contract';
 
 const STATUS_MARK: Record<string, string> = {
   up: 'up',
@@ -28,7 +28,7 @@ export function formatReport(report: Report): string {
     const why = last && last.outcome !== 'success' ? `${last.errorClass}: ${last.errorMessage}` : '';
     return [t.layer, t.id, STATUS_MARK[t.status] ?? t.status, rtt, `${mine.length}`, why];
   });
-  const header = ['layer', 'target', 'status', 'rtt', 'tries', 'last error'];
+  const header = ['layer', 'target', 'status', 'rtt', 'attempts', 'last error'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   widths[widths.length - 1] = 0;
   lines.push(
@@ -53,11 +53,13 @@ export function formatReport(report: Report): string {
 }
 
 /** One progress line per finished attempt, for stderr while a diagnosis runs. */
-export function progressLine(event: TriageEvent, attempt?: AttemptReport): string | null {
+export function progressLine(event: TriageEvent): string | null {
   if (event.name !== 'attempt.finished') return null;
   const data = event.data ?? {};
   const outcome = String(data.outcome);
   const mark = outcome === 'success' ? 'ok  ' : 'FAIL';
-  const detail = outcome === 'success' ? `${String(data.durationMs)} ms` : `${String(data.errorClass)}`;
-  return `  ${mark} ${event.targetId ?? ''}${attempt ? ` (try ${attempt.attempt})` : ''} ${detail}`;
+  const probe = `${String(data.probe ?? '')}${typeof data.path === 'string' ? ` (${data.path})` : ''}`;
+  const attempt = typeof data.attempt === 'number' && data.attempt > 1 ? `, try ${data.attempt}` : '';
+  const detail = outcome === 'success' ? `${String(data.durationMs)} ms` : String(data.errorClass);
+  return `  ${mark} ${probe} → ${event.targetId ?? ''}: ${detail}${attempt}`;
 }

@@ -122,7 +122,7 @@ describe.skipIf(skipUnlessIsolated('diagnose against the lab'))(
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/\[healthy, confidence/);
       expect(result.stdout).toMatch(/lab-stun-udp\s+up/);
-      expect(result.stderr).toMatch(/ok\s+lab-stun-udp/);
+      expect(result.stderr).toMatch(/ok\s+stun-binding → lab-stun-udp: /);
     });
 
     it('names the failing server in a partial outage and exits 1', async () => {

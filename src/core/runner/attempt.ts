@@ -170,7 +170,14 @@ async function runAttempt(
     durationMs: Math.round((performance.now() - started) * 100) / 100,
     metrics,
   };
-  emit('attempt.finished', { outcome, errorClass: report.errorClass, durationMs: report.durationMs });
+  emit('attempt.finished', {
+    probe: probe.name,
+    attempt: number,
+    outcome,
+    errorClass: report.errorClass,
+    durationMs: report.durationMs,
+    ...(typeof metrics.path === 'string' ? { path: metrics.path } : {}),
+  });
   options.onAttempt(report, events);
   return report;
 }
