@@ -4,6 +4,7 @@
  *     run alone: the ratio shows what parallelism costs (goal ≤ 1.5).
  *  2. STUN Binding latency of our probe against coturn's own client (turnutils_stunclient) on the
  *     same coturn, in the same run (goal ≤ 1.0 per binding, excluding process start).
+ * BENCH_CONCURRENCY overrides the config's concurrency (default 8) to see how parallelism scales.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
         },
       ],
       retry: { maxAttempts: 1 },
+      concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
     });
     const targets = resolveTargets(config);
 
