@@ -11,13 +11,11 @@ import { existsSync } from 'node:fs';
 import { parseConfig } from '../src/core/config/load';
 import { resolveTargets } from '../src/core/config/targets';
 import { probesFor, probesForTarget } from '../src/core/probes/registry';
-import { systemLookup } from '../src/core/probes/resolve';
-import { runJob } from '../src/core/runner/attempt';
 import { AttemptLedger } from '../src/core/runner/ledger';
-import { ExponentialBackoff } from '../src/core/runner/retry';
 import { runDiagnosis } from '../src/core/runner/run';
 import { startLab } from '../src/lab';
 import { startCoturn, hasCoturn } from '../tests/helpers/coturn';
+import { runJobQuietly } from '../tests/helpers/probe';
 
 const ROUNDS = 7;
 const BINDINGS = 200;
@@ -81,19 +79,7 @@ async function main(): Promise<void> {
         for (const probe of probesForTarget(target)) {
           const ledger = new AttemptLedger();
           const t0 = performance.now();
-          await runJob({
-            runId: 'bench',
-            probe,
-            target,
-            targets,
-            timeouts: config.timeouts,
-            retry: new ExponentialBackoff(config.retry),
-            ledger,
-            lookup: systemLookup,
-            signal: new AbortController().signal,
-            onEvent: () => {},
-            onAttempt: () => {},
-          });
+          await runJobQuietly(probe, target, targets, config, ledger);
           const took = performance.now() - t0;
           sum += took;
           if (took > worst) {
@@ -126,19 +112,7 @@ async function main(): Promise<void> {
     if (!stunTarget || !binding) throw new Error('no coturn stun target');
     for (let i = 0; i < BINDINGS; i++) {
       const ledger = new AttemptLedger();
-      const [attempt] = await runJob({
-        runId: 'bench',
-        probe: binding,
-        target: stunTarget,
-        targets,
-        timeouts: config.timeouts,
-        retry: new ExponentialBackoff(config.retry),
-        ledger,
-        lookup: systemLookup,
-        signal: new AbortController().signal,
-        onEvent: () => {},
-        onAttempt: () => {},
-      });
+      const [attempt] = await runJobQuietly(binding, stunTarget, targets, config, ledger);
       if (attempt?.outcome !== 'success') throw new Error(`binding failed: ${attempt?.errorMessage}`);
       ours.push(attempt.durationMs);
       oursWire.push(Number(attempt.metrics.rttMs));

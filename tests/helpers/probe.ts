@@ -5,7 +5,8 @@ import { AttemptLedger } from '../../src/core/runner/ledger';
 import { ExponentialBackoff } from '../../src/core/runner/retry';
 import type { LookupFn } from '../../src/core/probes/resolve';
 import { systemLookup } from '../../src/core/probes/resolve';
-import type { Probe } from '../../src/core/probes/types';
+import type { Probe, ResolvedTarget } from '../../src/core/probes/types';
+import type { Config } from '../../src/contract';
 import type { AttemptReport, TargetInput, TriageEvent } from './types';
 
 /** Runs one probe against one target through the real runner (no retries unless asked). */
@@ -43,4 +44,27 @@ export async function runProbe(
     onAttempt: () => {},
   });
   return { attempts, events, ledger };
+}
+
+/** One job through the real runner with a config's timeouts and retry policy, events discarded. */
+export function runJobQuietly(
+  probe: Probe,
+  target: ResolvedTarget,
+  targets: ResolvedTarget[],
+  config: Config,
+  ledger: AttemptLedger,
+): Promise<AttemptReport[]> {
+  return runJob({
+    runId: 'quiet',
+    probe,
+    target,
+    targets,
+    timeouts: config.timeouts,
+    retry: new ExponentialBackoff(config.retry),
+    ledger,
+    lookup: systemLookup,
+    signal: new AbortController().signal,
+    onEvent: () => {},
+    onAttempt: () => {},
+  });
 }

@@ -3,16 +3,14 @@ import type { AttemptReport } from '../../src/contract';
 import { parseConfig } from '../../src/core/config/load';
 import { resolveTargets } from '../../src/core/config/targets';
 import { natBehaviorProbe } from '../../src/core/probes/nat-behavior';
-import { systemLookup } from '../../src/core/probes/resolve';
 import { stunBindingProbe } from '../../src/core/probes/stun-binding';
 import { turnAllocationProbe } from '../../src/core/probes/turn-allocation';
 import type { Probe } from '../../src/core/probes/types';
-import { runJob } from '../../src/core/runner/attempt';
 import { AttemptLedger } from '../../src/core/runner/ledger';
-import { ExponentialBackoff } from '../../src/core/runner/retry';
 import { startLabStunServer, type LabStunServer } from '../../src/lab';
 import { hasCoturn, startCoturn, type Coturn } from '../helpers/coturn';
 import { freePort } from '../helpers/ports';
+import { runJobQuietly } from '../helpers/probe';
 
 const ATTEMPTS = 1000;
 /** Handles that probes open; Node's own and vitest's are left out of the count. */
@@ -77,19 +75,7 @@ describe.skipIf(!hasCoturn)('soak: 1,000 sequential attempts mixing probe kinds'
     const started = Date.now();
     for (let i = 0; i < ATTEMPTS && Date.now() - started < 120_000; i++) {
       const [probe, target] = plan[i % plan.length] as [Probe, (typeof targets)[number]];
-      const attempts: AttemptReport[] = await runJob({
-        runId: 'soak',
-        probe,
-        target,
-        targets,
-        timeouts: config.timeouts,
-        retry: new ExponentialBackoff(config.retry),
-        ledger,
-        lookup: systemLookup,
-        signal: new AbortController().signal,
-        onEvent: () => {},
-        onAttempt: () => {},
-      });
+      const attempts: AttemptReport[] = await runJobQuietly(probe, target, targets, config, ledger);
       for (const a of attempts) {
         if (a.outcome !== 'success' && a.errorClass !== 'refused' && a.metrics.errorCode !== 401) {
           surprises.push(
