@@ -16,6 +16,8 @@ export const BUNDLE_FILES = {
   verdict: 'verdict.json',
   patterns: 'patterns.json',
   environment: 'environment.json',
+  /** The recent part of the JSON log (bundles before this file existed open with no logs). */
+  logs: 'logs.ndjson',
 } as const;
 
 const count = z.number().int().min(0);
@@ -39,6 +41,8 @@ export const BundleManifestSchema = z.object({
   }),
   counts: z.object({ runs: count, targets: count, attempts: count, events: count }),
   files: z.array(z.string()),
+  /** The log lines taken: how many, whether older lines of the window were cut to stay within the cap. */
+  logs: z.object({ lines: count, truncated: z.boolean(), skipped: count, maxBytes: count }).optional(),
 });
 export type BundleManifest = z.infer<typeof BundleManifestSchema>;
 
@@ -92,6 +96,19 @@ export const BundleEventSchema = z.object({
   data: z.record(z.string(), z.unknown()).nullable(),
 });
 export type BundleEvent = z.infer<typeof BundleEventSchema>;
+
+/**
+ * One line of the JSON log (pino): its time, level and message, then whatever the line carries
+ * (event, runId, correlationId, targetId, data…), redacted like every other file.
+ */
+export const BundleLogLineSchema = z
+  .object({
+    time: z.union([z.string(), z.number()]),
+    level: z.union([z.string(), z.number()]),
+    msg: z.string().optional(),
+  })
+  .loose();
+export type BundleLogLine = z.infer<typeof BundleLogLineSchema>;
 
 /** The verdicts known at export time: the newest diagnosis, and the history analysis of the window. */
 export const BundleVerdictSchema = z.object({
@@ -151,6 +168,7 @@ export interface Bundle {
   verdict: BundleVerdict;
   patterns: BundlePatterns;
   environment: BundleEnvironment;
+  logs: BundleLogLine[];
 }
 
 /** One server as seen from one bundle (one user's network). */

@@ -9,6 +9,8 @@ export const METHOD_NAMES = [
   'listTargets',
   'appInfo',
   'history',
+  'monitorStatus',
+  'setMonitor',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -131,11 +131,27 @@ export const RetrySchema = z
     path: ['maxDelayMs'],
   });
 
+/**
+ * The seed's feature flags (`gunSignalResilience`, `gunSignalTelemetry`, `gunSignalChaos`) as config
+ * (docs/monitoring.md). Every field has a default, so a config without `flags` behaves as before.
+ */
+export const FlagsSchema = z.strictObject({
+  /** Retries with backoff as `retry` says; false: every probe gets exactly one attempt. */
+  resilience: z.boolean().default(true),
+  /** Structured log file, Prometheus metrics and OTLP spans; false: none of them is produced. */
+  telemetry: z.boolean().default(true),
+  /** Fault injection for drills: a share of the attempts against servers fail on purpose. */
+  chaos: z.boolean().default(false),
+  /** With `chaos`: the share of server attempts (layers L2–L4) that fail with an injected timeout. */
+  chaosFailureRate: z.number().min(0).max(1).default(0.3),
+});
+
 export const ConfigSchema = z.strictObject({
   targets: z.array(TargetSchema).min(1, 'at least one target is needed').max(500),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
   retry: RetrySchema.default(RetrySchema.parse({})),
   concurrency: z.number().int().min(1).max(64).default(8),
+  flags: FlagsSchema.default(FlagsSchema.parse({})),
 });
 
 /** The config as written in a file (defaults optional). */
@@ -144,3 +160,4 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 export type Config = z.output<typeof ConfigSchema>;
 export type Timeouts = Config['timeouts'];
 export type RetrySettings = Config['retry'];
+export type FeatureFlags = Config['flags'];

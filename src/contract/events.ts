@@ -31,6 +31,14 @@ export const EVENT_NAMES = [
   'peer.echo.completed',
   'signal.server.connected',
   'signal.offer.timeout',
+  'attempt.retry',
+  'attempt.skipped',
+  'chaos.fault.injected',
+  'monitor.started',
+  'monitor.cycle',
+  'monitor.alert',
+  'monitor.recovered',
+  'monitor.stopped',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

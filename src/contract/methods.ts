@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TargetSchema } from './config';
 import { HistoryReportSchema } from './history';
+import { MONITOR_MAX_EVERY_MS, MONITOR_MIN_EVERY_MS, MonitorStatusSchema } from './monitor';
 import { ReportSchema } from './report';
 import type { TriageEvent } from './events';
 import type { MethodName } from './channels';
@@ -44,6 +45,19 @@ export const methods = {
       appFailing: z.boolean().optional(),
     }),
     result: HistoryReportSchema,
+  },
+  /** The scheduled-diagnosis monitor: on or off, its period, its alert episodes. */
+  monitorStatus: {
+    args: z.strictObject({}),
+    result: MonitorStatusSchema,
+  },
+  /** Switches the monitor on (every `everyMs`, default 60 s) or off; answers the new status. */
+  setMonitor: {
+    args: z.strictObject({
+      enabled: z.boolean(),
+      everyMs: z.number().int().min(MONITOR_MIN_EVERY_MS).max(MONITOR_MAX_EVERY_MS).optional(),
+    }),
+    result: MonitorStatusSchema,
   },
 } as const satisfies Record<MethodName, { args: z.ZodType; result: z.ZodType }>;
 

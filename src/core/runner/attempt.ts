@@ -4,6 +4,7 @@ import { classifyError } from '../probes/classify';
 import type { LookupFn } from '../probes/resolve';
 import { ProbeFailure, ProbeNotApplicable, type Probe, type ResolvedTarget } from '../probes/types';
 import { AttemptState, transition } from './attempt-state';
+import { chaosFault, injectsFault, type Chaos } from './chaos';
 import type { AttemptLedger } from './ledger';
 import type { RetryPolicy } from './retry';
 import { timeOrderedId } from '../store/ids';
@@ -19,6 +20,8 @@ export interface JobOptions {
   targets: ReadonlyArray<ResolvedTarget>;
   timeouts: Timeouts;
   retry: RetryPolicy;
+  /** `flags.chaos`: injected faults for drills (null: none). */
+  chaos?: Chaos | null;
   ledger: AttemptLedger;
   lookup: LookupFn;
   signal: AbortSignal;
@@ -42,7 +45,14 @@ export async function runJob(options: JobOptions): Promise<AttemptReport[]> {
     if (attempt.outcome === 'success' || options.signal.aborted) return attempts;
     const delay = options.retry.nextDelayMs(number, attempt.errorClass ?? 'internal');
     if (delay === null) return attempts;
-    options.onEvent(event(options, correlationId, 'attempt.retry', { after: number, delayMs: delay }));
+    options.onEvent(
+      event(options, correlationId, 'attempt.retry', {
+        probe: options.probe.name,
+        kind: options.target.kind,
+        after: number,
+        delayMs: delay,
+      }),
+    );
     if (!(await abortableSleep(delay, options))) return attempts;
   }
 }
@@ -90,7 +100,9 @@ async function runAttempt(
   options.signal.addEventListener('abort', onRunAbort, { once: true });
   if (options.signal.aborted) controller.abort(options.signal.reason);
 
-  emit('attempt.started', { probe: probe.name, attempt: number, targetUrl: target.url });
+  emit('attempt.started', { probe: probe.name, kind: target.kind, attempt: number, targetUrl: target.url });
+  const injected = injectsFault(options.chaos, target);
+  if (injected) emit('chaos.fault.injected', { probe: probe.name });
   transition(holder, AttemptState.Running, log);
 
   let outcome: Outcome;
@@ -101,21 +113,23 @@ async function runAttempt(
   const netMs = probe.deadlineMs(options.timeouts) + SAFETY_MARGIN_MS;
   const safetyNet = ledger.scope();
   let safetyFired = false;
+  let cleanupMs: number;
   try {
+    const context = {
+      signal: controller.signal,
+      resources: scope,
+      timeouts: options.timeouts,
+      correlationId,
+      attempt: number,
+      lookup: options.lookup,
+      targets: options.targets,
+      emit,
+      stage: (name: string) => {
+        stage = name;
+      },
+    };
     const result = await Promise.race([
-      probe.run(target, {
-        signal: controller.signal,
-        resources: scope,
-        timeouts: options.timeouts,
-        correlationId,
-        attempt: number,
-        lookup: options.lookup,
-        targets: options.targets,
-        emit,
-        stage: (name) => {
-          stage = name;
-        },
-      }),
+      injected ? Promise.reject(chaosFault()) : probe.run(target, context),
       new Promise<never>((_, reject) =>
         safetyNet.timeout('attempt safety net', netMs, () => {
           safetyFired = true;
@@ -151,7 +165,9 @@ async function runAttempt(
     );
   } finally {
     safetyNet.releaseAll();
+    const cleanupStarted = performance.now();
     scope.releaseAll();
+    cleanupMs = Math.round((performance.now() - cleanupStarted) * 1000) / 1000;
     options.signal.removeEventListener('abort', onRunAbort);
     if (skipped !== null) emit('attempt.skipped', { reason: skipped });
   }
@@ -172,10 +188,14 @@ async function runAttempt(
   };
   emit('attempt.finished', {
     probe: probe.name,
+    kind: target.kind,
     attempt: number,
     outcome,
     errorClass: report.errorClass,
     durationMs: report.durationMs,
+    // how long releasing the attempt's resources took (telemetry: gun_signal_cleanup_duration_seconds)
+    cleanupMs,
+    ...(typeof metrics.rttMs === 'number' ? { rttMs: metrics.rttMs } : {}),
     ...(typeof metrics.path === 'string' ? { path: metrics.path } : {}),
   });
   options.onAttempt(report, events);

@@ -30,6 +30,14 @@ export interface LedgerCounts {
   leaked: number;
 }
 
+// Every ledger of this process together: what telemetry exports as open resources right now.
+let openInProcess = 0;
+
+/** Resources registered and not yet released, across every ledger of this process. */
+export function openResourcesInProcess(): number {
+  return openInProcess;
+}
+
 export class AttemptLedger {
   private nextId = 1;
   private openedCount = 0;
@@ -41,6 +49,7 @@ export class AttemptLedger {
     const id = this.nextId++;
     const open = this.open;
     this.openedCount++;
+    openInProcess++;
     open.set(id, { kind, label, close });
     return {
       id,
@@ -51,6 +60,7 @@ export class AttemptLedger {
         if (!item) return;
         open.delete(id);
         this.releasedCount++;
+        openInProcess--;
         try {
           item.close();
         } catch {

@@ -20,6 +20,9 @@ export const FAST_FAIL_CLASSES: ReadonlySet<ErrorClass> = new Set<ErrorClass>([
   'internal',
 ]);
 
+/** `flags.resilience: false`: one attempt per probe, whatever failed. */
+export const NO_RETRY: RetryPolicy = { nextDelayMs: () => null };
+
 /** Exponential backoff with optional full jitter and a cap (the seed's 5 attempts, 1 s, ×2, 10 s). */
 export class ExponentialBackoff implements RetryPolicy {
   constructor(

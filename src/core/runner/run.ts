@@ -16,7 +16,8 @@ import type { HistoryStore } from '../store/history';
 import { runJob } from './attempt';
 import { AttemptLedger } from './ledger';
 import { runPooled } from './pool';
-import { ExponentialBackoff, type RetryPolicy } from './retry';
+import { chaosFrom } from './chaos';
+import { ExponentialBackoff, NO_RETRY, type RetryPolicy } from './retry';
 
 export interface DiagnosisOptions {
   config: Config;
@@ -31,6 +32,8 @@ export interface DiagnosisOptions {
   onEvent?: (event: TriageEvent) => void;
   /** Run the L0 probes against this machine (default true). */
   includeMachine?: boolean;
+  /** Randomness for `flags.chaos` (tests pass a seeded one). */
+  random?: () => number;
 }
 
 /**
@@ -43,7 +46,11 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   const started = performance.now();
   const ledger = new AttemptLedger();
   const signal = options.signal ?? new AbortController().signal;
-  const retry = options.retry ?? new ExponentialBackoff(options.config.retry);
+  const flags = options.config.flags;
+  // flags.resilience false: the seed's "resilience off" switch, one attempt per probe.
+  const retry =
+    options.retry ?? (flags?.resilience === false ? NO_RETRY : new ExponentialBackoff(options.config.retry));
+  const chaos = chaosFrom(flags, options.random);
   const onEvent = options.onEvent ?? (() => {});
   const attempts: AttemptReport[] = [];
 
@@ -57,7 +64,10 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     name: 'run.started',
     at: startedAt.toISOString(),
     runId,
-    data: { targets: targets.length },
+    data: {
+      targets: targets.length,
+      ...(flags ? { flags: { resilience: flags.resilience, chaos: flags.chaos } } : {}),
+    },
   });
 
   // Longest possible first (by deadline): when there are more jobs than `concurrency`, the slow
@@ -77,6 +87,7 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
           targets,
           timeouts: options.config.timeouts,
           retry,
+          chaos,
           ledger,
           lookup: options.lookup ?? systemLookup,
           signal,
@@ -114,7 +125,13 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     name: 'run.finished',
     at: finishedAt.toISOString(),
     runId,
-    data: { verdict: report.verdict.kind },
+    data: {
+      verdict: report.verdict.kind,
+      durationMs: report.durationMs,
+      cleanup: report.cleanup,
+      // what telemetry needs for per-server health without the whole report
+      targets: report.targets.map((t) => ({ id: t.id, kind: t.kind, layer: t.layer, status: t.status })),
+    },
   });
   return report;
 }
