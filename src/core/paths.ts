@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Where the history lives by default: the per-user data folder a desktop app would use, shared by
@@ -17,4 +17,16 @@ export function defaultDataDir(
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(defaultDataDir(env), 'history.db');
+}
+
+/**
+ * The JSON log lives with the history it describes: `<folder of the database>/logs/` — by default
+ * the user data folder, next to history.db. `export` takes the recent part of it from the same place.
+ */
+export function logDirFor(dbPath: string): string {
+  return join(dirname(dbPath), 'logs');
+}
+
+export function defaultLogDir(env: NodeJS.ProcessEnv = process.env): string {
+  return logDirFor(defaultDbPath(env));
 }
