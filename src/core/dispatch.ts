@@ -64,5 +64,9 @@ async function call(service: TriageService, method: MethodName, args: never): Pr
       return service.appInfo();
     case 'history':
       return service.history(args);
+    case 'monitorStatus':
+      return service.monitorStatus();
+    case 'setMonitor':
+      return service.setMonitor(args);
   }
 }

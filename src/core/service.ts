@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Config, HistoryReport, Report, Target, TriageEvent } from '../contract';
+import {
+  MONITOR_DEFAULT_EVERY_MS,
+  type Config,
+  type HistoryReport,
+  type MonitorStatus,
+  type Report,
+  type Target,
+  type TriageEvent,
+} from '../contract';
 import { historyReport } from './analysis/history-verdict';
 import { isValidTimeZone } from './analysis/local-time';
 import { defaultConfigPath } from './config/resources';
@@ -8,7 +16,9 @@ import { resolveTargets } from './config/targets';
 import { TriageError } from './errors';
 import { runDiagnosis } from './runner/run';
 import { HistoryStore } from './store/history';
-import { defaultDbPath } from './paths';
+import { Monitor, type MonitorOptions } from './monitor';
+import { defaultDbPath, logDirFor } from './paths';
+import { Telemetry } from './telemetry';
 import type { OpenOptions } from './store/database';
 import type { ResolvedTarget } from './probes/types';
 
@@ -24,6 +34,10 @@ export interface ServiceOptions {
   /** Which face runs the engine: cli, desktop, serve. Recorded with each run. */
   face: string;
   version: string;
+  /** Logs, metrics and spans (docs/monitoring.md); default: made from the config's flags. false: none. */
+  telemetry?: Telemetry | false;
+  /** Rules for monitors started through `setMonitor` (hysteresis, jitter). */
+  monitor?: Omit<MonitorOptions, 'diagnose' | 'emit' | 'everyMs'>;
 }
 
 /**
@@ -36,10 +50,28 @@ export class TriageService {
   private readonly listeners = new Set<(event: TriageEvent) => void>();
   private readonly config: Config;
   private readonly configSource: string;
+  private monitor: Monitor | null = null;
+  readonly telemetry: Telemetry | null;
 
   constructor(private readonly options: ServiceOptions) {
     this.configSource = options.configPath ?? (options.config ? 'inline' : defaultConfigPath());
     this.config = options.config ?? loadConfigFile(this.configSource);
+    this.telemetry =
+      options.telemetry === false
+        ? null
+        : (options.telemetry ??
+          new Telemetry({
+            face: options.face,
+            version: options.version,
+            flags: this.config.flags,
+            logDir: logDirFor(this.dbPath),
+          }));
+    const telemetry = this.telemetry;
+    if (telemetry?.enabled) this.listeners.add((event) => telemetry.observe(event));
+  }
+
+  private broadcast(event: TriageEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   get dbPath(): string {
@@ -73,9 +105,7 @@ export class TriageService {
         appFailing: args.appFailing ?? false,
         source: this.options.face,
         runId,
-        onEvent: (event) => {
-          for (const listener of this.listeners) listener(event);
-        },
+        onEvent: (event) => this.broadcast(event),
       });
     } finally {
       args.signal?.removeEventListener('abort', onOuterAbort);
@@ -132,7 +162,47 @@ export class TriageService {
     };
   }
 
+  /** The scheduled-diagnosis monitor: its state, alert episodes included. */
+  monitorStatus(): MonitorStatus {
+    if (this.monitor) return this.monitor.status();
+    return {
+      enabled: false,
+      everyMs: MONITOR_DEFAULT_EVERY_MS,
+      cycles: 0,
+      lastRunAt: null,
+      nextRunAt: null,
+      lastVerdict: null,
+      active: [],
+      recent: [],
+    };
+  }
+
+  /** Switches the monitor on or off (the desktop switch); a new period restarts it. */
+  async setMonitor(args: { enabled: boolean; everyMs?: number }): Promise<MonitorStatus> {
+    const running = this.monitor?.status().enabled ? this.monitor : null;
+    const everyMs = args.everyMs ?? running?.everyMs ?? MONITOR_DEFAULT_EVERY_MS;
+    if (!args.enabled || (running && running.everyMs !== everyMs)) await this.monitor?.stop();
+    if (args.enabled && !(running && running.everyMs === everyMs)) this.startMonitor({ everyMs });
+    return this.monitorStatus();
+  }
+
+  /** Starts a monitor with every option (the CLI's `monitor` command); stops any previous one. */
+  startMonitor(options: Omit<MonitorOptions, 'diagnose' | 'emit'>): Monitor {
+    void this.monitor?.stop();
+    const monitor = new Monitor({
+      ...this.options.monitor,
+      ...options,
+      diagnose: (signal) => this.runDiagnosis({ signal }),
+      emit: (event) => this.broadcast(event),
+    });
+    this.monitor = monitor;
+    monitor.start();
+    return monitor;
+  }
+
   close(): void {
+    void this.monitor?.stop();
+    void this.telemetry?.close();
     this.current?.controller.abort();
     this.store?.close();
     this.store = null;
