@@ -5,7 +5,7 @@ import { exportBundle } from '../../core/bundle';
 import { loadConfigFile } from '../../core/config/load';
 import { defaultConfigPath } from '../../core/config/resources';
 import { UsageError } from '../../core/errors';
-import { defaultDbPath } from '../../core/paths';
+import { defaultDbPath, logDirFor } from '../../core/paths';
 import { HistoryStore } from '../../core/store/history';
 import { parseDuration, parseFlags } from '../args';
 import type { CliIo } from '../io';
@@ -13,8 +13,9 @@ import type { CliIo } from '../io';
 export const EXPORT_HELP = `Usage: rtc-triage export --out FILE [--since 24h] [--no-redact] [--db FILE] [--config FILE]
 
 Writes a diagnostic bundle (one zip) to attach to a support ticket: the runs, attempts and events of
-the window, the verdict and patterns at export time, the config without secrets, and environment
-facts (interfaces, proxies, VPN hints).
+the window, the verdict and patterns at export time, the config without secrets, environment facts
+(interfaces, proxies, VPN hints) and the window's recent log lines (the newest 2 MiB at most, from
+the logs/ folder next to the history database).
 
 Redaction is on by default: every IP address becomes a token (ip-3f9a1c) that is stable inside the
 bundle, this machine's host and user names are removed, TURN usernames/credentials and PeerJS keys
@@ -60,11 +61,12 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
       out: resolve(values.out),
       config,
       appVersion: io.version,
+      logs: { dir: logDirFor(dbPath) },
       now,
     });
     const c = manifest.counts;
     io.out(
-      `wrote ${file}: ${c.runs} runs, ${c.attempts} attempts, ${c.events} events since ${manifest.since}` +
+      `wrote ${file}: ${c.runs} runs, ${c.attempts} attempts, ${c.events} events, ${manifest.logs?.lines ?? 0} log lines since ${manifest.since}` +
         (redact ? ' (redacted)' : ' (NOT redacted: contains IP addresses and machine names)'),
     );
     return 0;

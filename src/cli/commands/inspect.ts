@@ -12,7 +12,7 @@ export const INSPECT_HELP = `Usage: rtc-triage inspect FILE [FILE…] [--json]
 Opens diagnostic bundles read-only: nothing is extracted to disk and nothing is added to your own
 history. Every file in the bundle is checked (size and entry limits, no path tricks, schemas).
 
-With one FILE: the bundle's verdict, patterns, targets and attempts.
+With one FILE: the bundle's verdict, patterns, targets, attempts and its recent log lines.
 With several: a comparison, per server, of its status as seen from each bundle (each user's network).
 
 Options:
@@ -111,7 +111,30 @@ export function formatBundle(bundle: Bundle): string {
         : '; no VPN interface seen') +
       (Object.keys(env.proxies).length ? `; proxy variables: ${Object.keys(env.proxies).join(', ')}` : ''),
   );
+  lines.push('', ...formatLogs(bundle));
   return lines.join('\n');
+}
+
+const LOUD = new Set(['warn', 'error', 'fatal', 40, 50, 60]);
+
+/** The logs entry: how much was taken, then the latest warnings and errors in it. */
+function formatLogs(bundle: Bundle): string[] {
+  const logs = bundle.logs;
+  const taken = bundle.manifest.logs;
+  if (logs.length === 0)
+    return [
+      taken ? 'Logs: no log lines in the window.' : 'Logs: none (this bundle predates log collection).',
+    ];
+  const first = String(logs[0]?.time);
+  const last = String(logs.at(-1)?.time);
+  const loud = logs.filter((l) => LOUD.has(l.level));
+  const lines = [
+    `Logs: ${logs.length} lines from ${first} to ${last}` +
+      (taken?.truncated ? ` (older lines cut to stay within ${taken.maxBytes} bytes)` : '') +
+      `; ${loud.length} warnings/errors`,
+  ];
+  for (const l of loud.slice(-10)) lines.push(`  ${String(l.time)}  ${String(l.level)}  ${l.msg ?? ''}`);
+  return lines;
 }
 
 export function formatComparison(comparison: BundleComparison): string {

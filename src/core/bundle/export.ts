@@ -22,6 +22,7 @@ import { WindowRows } from './collect';
 import { bundleConfig, configuredHosts, configuredSecrets } from './config';
 import { collectEnvironment, type EnvironmentSource } from './environment';
 import { Redactor } from './redact';
+import { recentLogLines, type LogSource } from './logs';
 import { runtimeFacts } from './runtime';
 
 export interface ExportOptions {
@@ -39,6 +40,8 @@ export interface ExportOptions {
   /** This machine's names to remove (tests pass their own); default: `os.hostname()` and the user name. */
   machine?: { hostname: string; username: string };
   environment?: EnvironmentSource;
+  /** The JSON log to take the window's recent lines from (default: none, an empty logs.ndjson). */
+  logs?: LogSource | null;
   now?: Date;
 }
 
@@ -66,6 +69,7 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
     machineNames: [machine.hostname, machine.username],
   });
 
+  const logs = recentLogLines(options.logs ?? null, options.since, redactor);
   const files = Object.values(BUNDLE_FILES);
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
@@ -77,6 +81,7 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
     ...runtimeFacts(),
     counts: rows.counts(),
     files,
+    logs: logs.summary,
   };
   // The OS release string can carry a host-specific kernel name; it goes through the redactor too.
   manifest.os = redactor.value(manifest.os);
@@ -114,6 +119,7 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
     BUNDLE_FILES.environment,
     entry,
   );
+  zip.addBuffer(logs.ndjson, BUNDLE_FILES.logs, entry);
   zip.end();
 
   const partial = join(

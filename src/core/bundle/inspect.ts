@@ -5,6 +5,7 @@ import {
   BundleConfigSchema,
   BundleEnvironmentSchema,
   BundleEventSchema,
+  BundleLogLineSchema,
   BundleManifestSchema,
   BundlePatternsSchema,
   BundleRunSchema,
@@ -37,6 +38,8 @@ export async function openBundle(file: string, limits: ZipLimits = DEFAULT_ZIP_L
     verdict: reader.json(BUNDLE_FILES.verdict, BundleVerdictSchema),
     patterns: reader.json(BUNDLE_FILES.patterns, BundlePatternsSchema),
     environment: reader.json(BUNDLE_FILES.environment, BundleEnvironmentSchema),
+    // Bundles written before logs were collected have no logs.ndjson: they still open.
+    logs: reader.has(BUNDLE_FILES.logs) ? reader.ndjson(BUNDLE_FILES.logs, BundleLogLineSchema) : [],
   };
 }
 
@@ -45,6 +48,10 @@ class EntryReader {
     private readonly file: string,
     private readonly entries: Map<string, Buffer>,
   ) {}
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
 
   private text(name: string): string {
     const data = this.entries.get(name);
