@@ -8,6 +8,7 @@ Commands:
   history    patterns (outages, recurring windows, flapping) and a verdict over the stored history
   inspect    open one bundle read-only, or compare several (the same servers seen from several networks)
   lab        start the embedded lab (servers on loopback) for testing this machine
+  monitor    diagnose on a schedule, alert once per outage episode, export Prometheus metrics
   serve      open the RTC Triage UI in a browser (same features as the desktop app)
 
 Options:
@@ -75,4 +76,35 @@ Options:
   -h, --help      show this help
 
 Exit codes: 0 healthy, 1 a problem verdict, 2 bad usage, 3 internal error.
+`;
+
+export const MONITOR_HELP = `Usage: rtc-triage monitor [--every 60s] [--metrics-port N] [--config FILE] [--db FILE] [--lab]
+                          [--metrics-host 127.0.0.1] [--cycles N] [--raise-after 2] [--clear-after 2]
+
+Runs a diagnosis every --every (each start jittered by up to 10% of the period, at most 30 s, so
+many agents do not probe in lock-step), keeps every attempt in the history, and watches for alert
+episodes: a server down (nothing on it succeeded) or resources left open. An episode is raised
+after --raise-after bad diagnoses in a row and recovers after --clear-after good ones: one alert and
+one recovery per episode, however the server flaps in between.
+
+On stdout: one JSON log line (pino) per cycle, alert and recovery. The full structured log (every
+event, with run and correlation ids) goes to logs/rtc-triage.log next to the history database.
+With --metrics-port, Prometheus metrics are served on http://127.0.0.1:N/metrics (see
+resources/prometheus/rules.yml and resources/grafana/dashboard.json). OTLP spans are sent when
+OTEL_EXPORTER_OTLP_ENDPOINT is set. The config's "flags" turn retries (resilience), telemetry and
+fault injection for drills (chaos) on or off. Details: docs/monitoring.md.
+
+Options:
+  --every DUR          time between diagnoses (default 60s; 1s to 24h; e.g. 30s, 5m)
+  --metrics-port N     serve /metrics on this port (0 picks a free one, printed on stdout)
+  --metrics-host ADDR  address for /metrics (default 127.0.0.1: this machine only)
+  --config FILE        JSON config listing targets (default: the public STUN servers in resources/)
+  --db FILE            history database (default: the user data folder)
+  --lab                also start the embedded lab on loopback and test it (layer L1)
+  --cycles N           stop after N diagnoses (default: run until Ctrl-C, SIGINT or SIGTERM)
+  --raise-after N      bad diagnoses in a row before an alert (default 2)
+  --clear-after N      good diagnoses in a row before a recovery (default 2)
+  -h, --help           show this help
+
+Exit codes: 0 stopped, 1 stopped with an alert still going on, 2 bad usage or invalid config, 3 internal error.
 `;
