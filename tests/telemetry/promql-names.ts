@@ -46,7 +46,7 @@ export async function exportedMetricNames(): Promise<Set<string>> {
   const metrics = new TriageMetrics({ version: 'test', face: 'test' });
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
-    if (metric.type === 'histogram')
+    if (String(metric.type) === 'histogram')
       for (const s of ['_bucket', '_sum', '_count']) names.add(metric.name + s);
     else names.add(metric.name);
   }
