@@ -62,6 +62,7 @@ export class RotatingLogFile {
     if (this.fd === null) return;
     try {
       const bytes = Buffer.byteLength(line);
+      this.followRotation();
       if (this.size > 0 && this.size + bytes > this.maxBytes) this.rotate();
       if (this.fd === null) return;
       writeSync(this.fd, line);
@@ -89,23 +90,32 @@ export class RotatingLogFile {
   }
 
   /**
-   * Another process (the desktop app and a CLI monitor share one data folder) may have rotated the
-   * file already: then only reopen, so two writers never rotate one file twice.
+   * Another process (the desktop app and a CLI monitor share one data folder) appends to the same
+   * file and may rotate it: take the real size before each line, and follow a rotation done by the
+   * other writer instead of appending to the renamed file. Two stat calls a line: logs are a few
+   * hundred lines a diagnosis, not a hot path.
    */
-  private rotate(): void {
-    let current: { ino: number } | null;
+  private followRotation(): void {
+    let onDisk: { ino: number } | null;
     try {
-      current = statSync(this.path);
+      onDisk = statSync(this.path);
     } catch {
-      current = null;
+      onDisk = null;
     }
+    if (!onDisk || onDisk.ino !== this.ino) {
+      this.close();
+      this.open();
+      return;
+    }
+    this.size = fstatSync(this.fd as number).size;
+  }
+
+  private rotate(): void {
     this.close();
-    if (current && current.ino === this.ino) {
-      const files = logFiles(this.options.dir, this.keep);
-      for (let i = files.length - 1; i > 0; i--) {
-        const from = files[i - 1] as string;
-        if (existsSync(from)) renameSync(from, files[i] as string);
-      }
+    const files = logFiles(this.options.dir, this.keep);
+    for (let i = files.length - 1; i > 0; i--) {
+      const from = files[i - 1] as string;
+      if (existsSync(from)) renameSync(from, files[i] as string);
     }
     this.open();
   }
