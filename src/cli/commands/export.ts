@@ -66,7 +66,8 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     });
     const c = manifest.counts;
     io.out(
-      `wrote ${file}: ${c.runs} runs, ${c.attempts} attempts, ${c.events} events, ${manifest.logs?.lines ?? 0} log lines since ${manifest.since}` +
+      `wrote ${file}: ${c.runs} runs, ${c.attempts} attempts, ${c.events} events since ${manifest.since}, ` +
+        `${manifest.logs?.lines ?? 0} log lines` +
         (redact ? ' (redacted)' : ' (NOT redacted: contains IP addresses and machine names)'),
     );
     return 0;
