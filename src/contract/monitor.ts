@@ -28,7 +28,7 @@ export type MonitorAlert = z.infer<typeof MonitorAlertSchema>;
 
 export const MonitorStatusSchema = z.object({
   enabled: z.boolean(),
-  everyMs: z.number().int().min(MONITOR_MIN_EVERY_MS),
+  everyMs: z.number().int().min(1),
   /** Diagnoses the monitor has run since it was switched on. */
   cycles: z.number().int().min(0),
   lastRunAt: z.string().nullable(),

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { BrowserWindow, app, ipcMain, session } from 'electron';
+import { BrowserWindow, Notification, app, ipcMain, session } from 'electron';
 import { TriageService } from '../core/service';
 import { registerTriageIpc } from './ipc';
+import { registerMonitorNotifications } from './notifications';
 import { rendererLocation } from './renderer-location';
 import { secureAllWebContents, secureSession } from './security';
 import { createMainWindow } from './window';
@@ -13,6 +14,7 @@ import { createMainWindow } from './window';
 let mainWindow: BrowserWindow | null = null;
 let service: TriageService | null = null;
 let disposeIpc: (() => void) | null = null;
+let disposeNotifications: (() => void) | null = null;
 
 function start(): void {
   if (app.isPackaged && !process.env.RTC_TRIAGE_RESOURCES) {
@@ -39,6 +41,13 @@ function start(): void {
     },
   });
 
+  // The monitor switch's alerts and recoveries, one notification per episode edge.
+  disposeNotifications = registerMonitorNotifications(service, Notification, () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
   mainWindow = createMainWindow(BrowserWindow, {
     preloadPath: join(__dirname, '../preload/index.js'),
     renderer,
@@ -49,6 +58,8 @@ function start(): void {
 }
 
 function shutdown(): void {
+  disposeNotifications?.();
+  disposeNotifications = null;
   disposeIpc?.();
   disposeIpc = null;
   service?.close();
