@@ -9,6 +9,16 @@ export const METHOD_NAMES = [
   'listTargets',
   'appInfo',
   'history',
+  'getSettings',
+  'saveSettings',
+  'saveTargets',
+  'resetTargets',
+  'serverStatus',
+  'historyCharts',
+  'listAttempts',
+  'attemptTimeline',
+  'openBundle',
+  'exportBundle',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -5,3 +5,5 @@ export * from './methods';
 export * from './channels';
 export * from './history';
 export * from './bundle';
+export * from './settings';
+export * from './views';

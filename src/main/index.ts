@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { BrowserWindow, app, ipcMain, session } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, session } from 'electron';
 import { TriageService } from '../core/service';
+import { bundleDialogs } from './file-dialogs';
 import { registerTriageIpc } from './ipc';
 import { rendererLocation } from './renderer-location';
 import { secureAllWebContents, secureSession } from './security';
@@ -27,6 +28,7 @@ function start(): void {
   service = new TriageService({
     face: 'desktop',
     version: app.getVersion(),
+    useSavedSettings: true,
     ...(nativeBinding ? { dbOptions: { nativeBinding } } : {}),
   });
 
@@ -37,6 +39,10 @@ function start(): void {
     sendEvent: (channel, event) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, event);
     },
+    files: bundleDialogs(dialog, {
+      window: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
+      defaultDir: () => app.getPath('downloads'),
+    }),
   });
 
   mainWindow = createMainWindow(BrowserWindow, {
