@@ -33,7 +33,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI test'))(
     let browser: Browser;
 
     async function lab(options: Parameters<typeof startLabService>[0] = {}): Promise<ServeHandle> {
-      const labService = await startLabService(options);
+      const labService = await startLabService({ ...options, useSavedSettings: true });
       labs.push(labService);
       const server = await serve(labService);
       servers.push(server);

@@ -2,11 +2,11 @@ import type { OpenedBundle, Verdict } from '../../../../contract';
 import { PatternList } from '../../components/PatternList';
 import { formatMs, formatPercent, formatTime } from '../../components/format';
 
-function VerdictBlock({ verdict, source }: { verdict: Verdict; source: string }) {
+function VerdictBlock({ verdict, source, id }: { verdict: Verdict; source: string; id: string }) {
   return (
     <section
       className="card verdict-summary"
-      aria-labelledby="bundle-verdict"
+      aria-labelledby={id}
       data-testid="bundle-verdict"
       data-kind={verdict.kind}
     >
@@ -17,7 +17,7 @@ function VerdictBlock({ verdict, source }: { verdict: Verdict; source: string })
           {verdict.crossNetwork}
         </span>
       </p>
-      <h2 id="bundle-verdict">{verdict.title}</h2>
+      <h2 id={id}>{verdict.title}</h2>
       <p>{verdict.message}</p>
       <p>
         <strong>What to do: </strong>
@@ -31,12 +31,19 @@ function VerdictBlock({ verdict, source }: { verdict: Verdict; source: string })
 export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(): void }) {
   const m = bundle.manifest;
   const last = bundle.verdict.lastReport;
-  const verdict = bundle.verdict.given ?? last?.verdict ?? bundle.verdict.history?.verdict;
-  const source = bundle.verdict.given
-    ? 'verdict given at export'
-    : last
-      ? `newest diagnosis in the bundle, ${formatTime(last.finishedAt)}`
-      : 'history in the bundle';
+  const history = bundle.verdict.history;
+  // The newest diagnosis says how things were at export; the history of the window says what led there.
+  const verdicts = [
+    bundle.verdict.given && { verdict: bundle.verdict.given, source: 'verdict given at export' },
+    last && {
+      verdict: last.verdict,
+      source: `newest diagnosis in the bundle, ${formatTime(last.finishedAt)}`,
+    },
+    history && {
+      verdict: history.verdict,
+      source: `history from ${formatTime(history.since)} to ${formatTime(history.until)}`,
+    },
+  ].filter((v): v is { verdict: Verdict; source: string } => Boolean(v));
   const patterns = [...bundle.patterns.lastReport, ...bundle.patterns.history].filter(
     (p, i, all) => all.findIndex((q) => q.kind === p.kind && q.summary === p.summary) === i,
   );
@@ -78,11 +85,10 @@ export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(
           </dd>
         </dl>
       </section>
-      {verdict ? (
-        <VerdictBlock verdict={verdict} source={source} />
-      ) : (
-        <p className="empty">No verdict was stored in this bundle.</p>
-      )}
+      {verdicts.length === 0 && <p className="empty">No verdict was stored in this bundle.</p>}
+      {verdicts.map((v, i) => (
+        <VerdictBlock key={v.source} verdict={v.verdict} source={v.source} id={`bundle-verdict-${i}`} />
+      ))}
       <section className="card" aria-labelledby="bundle-patterns">
         <h2 id="bundle-patterns">Patterns</h2>
         <PatternList patterns={patterns} empty="No patterns in this bundle." />

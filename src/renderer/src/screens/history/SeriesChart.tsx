@@ -53,7 +53,9 @@ export function SeriesChart({ series }: { series: TargetSeries }) {
   return (
     <figure className="series" data-testid="series" data-target={series.targetId}>
       <figcaption>
-        <span className="mono">{series.url}</span>
+        <span className="mono">
+          {series.url === 'local:machine' ? 'this machine (local WebRTC test)' : series.url}
+        </span>
         <span className="sub">
           {series.kind} · {series.layer} · success {overall === null ? '—' : formatPercent(overall)}
           {rtts.length ? ` · RTT p50 ${formatMs(median(rtts))}` : ''}
