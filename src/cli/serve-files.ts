@@ -22,7 +22,8 @@ interface Download {
 export class ServeFiles {
   private readonly downloads = new Map<string, Download>();
 
-  private constructor(private readonly dir: string) {}
+  /** The private folder everything lives in; removed by `close`. */
+  private constructor(readonly dir: string) {}
 
   static async create(): Promise<ServeFiles> {
     return new ServeFiles(await mkdtemp(join(tmpdir(), 'rtc-triage-serve-')));

@@ -63,11 +63,12 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
       rendererDir: dir,
       ...(token ? { token } : {}),
     });
-    const address = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
-    io.out(`RTC Triage is running at ${address} (Ctrl-C to stop)`);
+    // Warnings first: whoever waits for the address line has them by then.
     if (lab) io.err('the embedded lab is running on loopback and is tested as layer L1');
     if (token)
-      io.err(`warning: listening on ${host}, reachable from other machines; requests need the token above`);
+      io.err(`warning: listening on ${host}, reachable from other machines; requests need the token below`);
+    const address = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
+    io.out(`RTC Triage is running at ${address} (Ctrl-C to stop)`);
     await stopped;
     await server.close();
     return 0;
