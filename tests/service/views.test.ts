@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   AttemptPageSchema,
   AttemptTimelineSchema,
@@ -11,10 +11,12 @@ import {
 } from '../../src/contract';
 import { stepFor } from '../../src/core/views/charts';
 import { HistoryStore } from '../../src/core/store/history';
+import { UiQueries } from '../../src/core/store/ui-queries';
 import { attempt, record, SEED_TARGETS } from '../analysis/history-fixture';
 import { tempService, type TempService } from './fixture';
 
-const HOUR = 3_600_000;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 let temp: TempService | undefined;
 
@@ -123,6 +125,34 @@ describe('the History charts', () => {
     const failing = points.filter((p) => p.attempts > 0 && p.failures === p.attempts);
     expect(failing.every((p) => new Date(p.at).getUTCHours() < 9)).toBe(true);
     expect(charts.series.find((s) => s.targetId === 'local-machine')?.layer).toBe('L0');
+  });
+
+  it('takes an even sample of RTTs over long windows, from every target', () => {
+    temp = tempService();
+    const now = Date.now();
+    withStore(temp.dbPath, (store) => {
+      store.beginRun('r', new Date(now - DAY), 'test', SEED_TARGETS);
+      const rows = [];
+      for (let i = 0; i < 200; i++) {
+        for (const target of SEED_TARGETS)
+          rows.push({
+            runId: 'r',
+            attempt: timed(attempt(target.id, 'stun-binding', now - DAY + i * MIN, true), 10 + i),
+          });
+      }
+      store.ingest(rows);
+    });
+    const store = HistoryStore.open(temp.dbPath, { retentionDays: 0 });
+    onTestFinished(() => store.close());
+    const ui = new UiQueries(store.database);
+    const all = ui.rttSamplesBetween(now - 2 * DAY, now);
+    expect(all).toHaveLength(1000);
+    const sample = ui.rttSamplesBetween(now - 2 * DAY, now, 100);
+    expect(sample.length).toBeGreaterThan(50);
+    expect(sample.length).toBeLessThan(200);
+    expect(new Set(sample.map((s) => s.targetId))).toEqual(new Set(SEED_TARGETS.map((t) => t.id)));
+    // The same sample every time: the charts do not flicker between reloads.
+    expect(ui.rttSamplesBetween(now - 2 * DAY, now, 100)).toEqual(sample);
   });
 
   it('refuses an unknown time zone naming the field', async () => {

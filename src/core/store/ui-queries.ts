@@ -50,6 +50,7 @@ export class UiQueries {
   private readonly counts: Statement;
   private readonly rtts: Statement;
   private readonly rttSamples: Statement;
+  private readonly countBetween: Statement;
   private readonly attempt: Statement;
   private readonly events: Statement;
   private readonly seenTargets: Statement;
@@ -69,12 +70,21 @@ export class UiQueries {
            AND json_type(metrics_json, '$.rttMs') IN ('integer', 'real')`,
       )
       .pluck();
+    // `@keep` of every 1000 rows, picked by a multiplicative hash of the rowid (a Weyl sequence, so
+    // the checks of one round do not alias onto the same residue): decided from the index alone,
+    // before the row and its JSON are read.
     this.rttSamples = db.prepare(
       `SELECT target_id AS targetId, started_at AS startedAt, json_extract(metrics_json, '$.rttMs') AS rtt
        FROM attempts INDEXED BY attempts_by_time
-       WHERE started_at >= ? AND started_at < ? AND outcome = 'success'
-         AND json_type(metrics_json, '$.rttMs') IN ('integer', 'real')`,
+       WHERE started_at >= @from AND started_at < @to
+         AND ((rowid * 2654435761) % 4294967296) % 1000 < @keep
+         AND outcome = 'success' AND json_type(metrics_json, '$.rttMs') IN ('integer', 'real')`,
     );
+    this.countBetween = db
+      .prepare(
+        'SELECT count(*) FROM attempts INDEXED BY attempts_by_time WHERE started_at >= ? AND started_at < ?',
+      )
+      .pluck();
     this.attempt = db.prepare(`${ATTEMPT_SELECT} WHERE a.id = ?`);
     this.events = db.prepare('SELECT name, at, data_json FROM events WHERE attempt_id = ? ORDER BY at, id');
     this.seenTargets = db.prepare('SELECT id, url FROM targets WHERE last_seen >= ? ORDER BY id');
@@ -89,8 +99,23 @@ export class UiQueries {
     return this.rtts.all(targetId, from, to) as number[];
   }
 
-  rttSamplesBetween(from: number, to: number): Array<{ targetId: string; startedAt: number; rtt: number }> {
-    return this.rttSamples.all(from, to) as Array<{ targetId: string; startedAt: number; rtt: number }>;
+  /**
+   * RTTs of successful attempts in [from, to) for the charts' medians: every one up to `maxRows`
+   * attempts in the window, an even sample beyond (a month of minute-by-minute monitoring is
+   * hundreds of thousands of rows, and a median per chart step needs a few dozen).
+   */
+  rttSamplesBetween(
+    from: number,
+    to: number,
+    maxRows = 50_000,
+  ): Array<{ targetId: string; startedAt: number; rtt: number }> {
+    const rows = this.countBetween.get(from, to) as number;
+    const keep = rows <= maxRows ? 1000 : Math.max(1, Math.floor((1000 * maxRows) / rows));
+    return this.rttSamples.all({ from, to, keep }) as Array<{
+      targetId: string;
+      startedAt: number;
+      rtt: number;
+    }>;
   }
 
   /** Newest first; one more row than `limit` tells the caller there is a next page. */
