@@ -103,7 +103,9 @@ export class TriageService {
     if (!this.options.useSavedSettings) return this.config;
     const store = this.settingsStore();
     const settings = store.settings();
+    // Spread first: config fields the UI does not edit pass through unchanged.
     return {
+      ...this.config,
       targets: store.targets() ?? this.config.targets,
       timeouts: settings?.timeouts ?? this.config.timeouts,
       retry: settings?.retry ?? this.config.retry,
