@@ -48,15 +48,21 @@ Options:
   -h, --help      show this help
 `;
 
-export const SERVE_HELP = `Usage: rtc-triage serve [--port N] [--host 127.0.0.1] [--config FILE] [--db FILE]
+export const SERVE_HELP = `Usage: rtc-triage serve [--port N] [--host 127.0.0.1] [--config FILE] [--db FILE] [--lab]
 
-Serves the RTC Triage UI and its API on this machine so it can be used from a browser.
+Serves the RTC Triage UI and its API on this machine so it can be used from a browser: the same
+screens as the desktop app (overview, servers, history, attempts, settings, bundles). Targets and
+settings saved in the UI are kept in the history database.
 
 Options:
   --port N        port to listen on (default 7357; 0 picks a free port)
-  --host ADDR     address to listen on (default 127.0.0.1: this machine only)
+  --host ADDR     address to listen on (default 127.0.0.1: this machine only). Any other address
+                  makes the UI reachable from the network, so every request then needs an access
+                  token: ${'$'}RTC_TRIAGE_SERVE_TOKEN, or a random one; open the printed address
+                  (it carries the token) to get in
   --config FILE   JSON config listing targets (default: the public STUN servers in resources/)
   --db FILE       history database (default: the user data folder)
+  --lab           also start the embedded lab on loopback and test it (layer L1)
   -h, --help      show this help
 `;
 

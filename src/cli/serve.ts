@@ -1,35 +1,47 @@
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { CONTENT_SECURITY_POLICY, type CallError, type TriageEvent } from '../contract';
-import { dispatch } from '../core/dispatch';
+import { resolve } from 'node:path';
+import type { TriageEvent } from '../contract';
+import { dispatch, type CallContext } from '../core/dispatch';
+import { TriageError } from '../core/errors';
 import type { TriageService } from '../core/service';
+import {
+  checkToken,
+  hostForUrl,
+  hostPolicy,
+  isLoopbackHost,
+  isOwnRequest,
+  MIN_TOKEN_LENGTH,
+} from './serve-auth';
+import { MAX_BUNDLE_UPLOAD_BYTES, ServeFiles } from './serve-files';
+import {
+  decodeSegment,
+  readBody,
+  safeDecode,
+  sendCallError,
+  sendJson,
+  sendTooLarge,
+  setCommonHeaders,
+} from './serve-http';
+import { serveStatic } from './serve-static';
+
+export { MAX_BUNDLE_UPLOAD_BYTES };
+export { hostPolicy } from './serve-auth';
+export { resolveStaticFile } from './serve-static';
 
 /**
  * `rtc-triage serve`: the desktop UI in a browser, over the same contract as the Electron IPC
  * adapter. `POST /api/call/<method>` with JSON args answers `{ok,value}|{ok,error}` (every call goes
- * through `dispatch`); `GET /api/events` streams TriageEvents as server-sent events; everything else
- * is the built renderer. Only requests addressed to this server's own host:port are answered.
+ * through `dispatch`); `openBundle` takes the bundle's bytes as its body instead, and `exportBundle`
+ * answers with a one-time `GET /api/download/<id>`; `GET /api/events` streams TriageEvents as
+ * server-sent events; everything else is the built renderer. Only requests addressed to this
+ * server's own host:port are answered, and beyond loopback only those carrying its token.
  */
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const SSE_HEARTBEAT_MS = 15_000;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 const STATUS_FOR_CODE: Record<string, number> = {
   UNKNOWN_METHOD: 404,
@@ -47,6 +59,8 @@ export interface ServeOptions {
   port: number;
   /** The built renderer (out/renderer). */
   rendererDir: string;
+  /** Required unless `host` is loopback: every request must then carry it (serve-auth.ts). */
+  token?: string;
 }
 
 export interface ServeHandle {
@@ -55,9 +69,20 @@ export interface ServeHandle {
 }
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
+  const token = options.token;
+  if (token === undefined && !isLoopbackHost(options.host)) {
+    throw new TriageError(
+      'USAGE',
+      `serve: listening on ${options.host} makes the UI reachable from other machines, so it needs an access token`,
+    );
+  }
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH)
+    throw new TriageError('USAGE', `serve: the access token must be at least ${MIN_TOKEN_LENGTH} characters`);
   const rendererDir = resolve(options.rendererDir);
   const streams = new Set<ServerResponse>();
+  const files = await ServeFiles.create();
   let hostAllowed: (hostHeader: string) => boolean = () => false;
+  let port = 0;
 
   const server = createServer((req, res) => {
     setCommonHeaders(res);
@@ -76,14 +101,32 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       });
       return;
     }
+    if (token !== undefined) {
+      const check = checkToken(req, res, { token, port });
+      if (check === 'missing') {
+        sendCallError(res, 401, {
+          code: 'TOKEN_REQUIRED',
+          message:
+            'this RTC Triage server needs its access token: open the address `rtc-triage serve` printed',
+        });
+        return;
+      }
+      if (check !== 'ok') {
+        res.writeHead(303, { Location: check.redirect, 'Cache-Control': 'no-store' });
+        res.end();
+        return;
+      }
+    }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/api/call/')) return handleCall(req, res, path.slice('/api/call/'.length));
     if (path === '/api/events') return handleEvents(req, res);
+    if (path.startsWith('/api/download/'))
+      return handleDownload(req, res, path.slice('/api/download/'.length));
     if (path.startsWith('/api/')) {
       sendCallError(res, 404, { code: 'NOT_FOUND', message: `no API route ${path}` });
       return;
     }
-    return serveStatic(req, res, path);
+    return serveStatic(req, res, rendererDir, path);
   }
 
   async function handleCall(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
@@ -92,21 +135,18 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       sendCallError(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'API calls are POST requests' });
       return;
     }
+    const name = decodeSegment(method);
+    const type = req.headers['content-type'] ?? '';
+    if (name === 'openBundle' && /^application\/(zip|octet-stream)\b/i.test(type))
+      return handleUpload(req, res);
     // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never
-    // grants: a second wall behind the Origin check.
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    // grants: a second wall behind the Origin check. (So can't the upload's zip type.)
+    if (!/^application\/json\b/i.test(type)) {
       sendCallError(res, 415, { code: 'BAD_REQUEST', message: 'send the arguments as application/json' });
       return;
     }
     const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === 'too-large') {
-      res.setHeader('Connection', 'close');
-      sendCallError(res, 413, {
-        code: 'BODY_TOO_LARGE',
-        message: `the request body is over ${MAX_BODY_BYTES} bytes`,
-      });
-      return;
-    }
+    if (body === 'too-large') return sendTooLarge(res, MAX_BODY_BYTES);
     let args: unknown;
     try {
       args = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
@@ -117,8 +157,62 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       });
       return;
     }
-    const result = await dispatch(options.service, decodeSegment(method), args);
-    sendJson(res, result.ok ? 200 : (STATUS_FOR_CODE[result.error.code] ?? 500), result);
+    const context: CallContext = { exportTarget: (fileName) => files.reserveDownload(fileName) };
+    sendResult(res, await dispatch(options.service, name, args, context));
+  }
+
+  /** `openBundle` with the bundle's bytes: kept in a private temp file only while it is read. */
+  async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, MAX_BUNDLE_UPLOAD_BYTES);
+    if (body === 'too-large') return sendTooLarge(res, MAX_BUNDLE_UPLOAD_BYTES);
+    const upload = await files.saveUpload(body);
+    try {
+      const name = uploadName(req.headers['x-bundle-name']);
+      const result = await dispatch(
+        options.service,
+        'openBundle',
+        {},
+        {
+          bundleToOpen: async () => ({ path: upload.path, name }),
+        },
+      );
+      sendResult(res, result);
+    } finally {
+      await upload.remove();
+    }
+  }
+
+  async function handleDownload(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      sendCallError(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'a download is a GET request' });
+      return;
+    }
+    const download = /^[0-9a-f]{32}$/.test(id) ? files.take(id) : null;
+    const size = download
+      ? await stat(download.path).then(
+          (info) => info.size,
+          () => null,
+        )
+      : null;
+    if (!download || size === null) {
+      await download?.done();
+      sendCallError(res, 404, {
+        code: 'NOT_FOUND',
+        message: 'no such download (each export downloads once, within 10 minutes)',
+      });
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': 'application/zip',
+      'Content-Length': String(size),
+      'Content-Disposition': `attachment; filename="${download.fileName}"`,
+      'Cache-Control': 'no-store',
+    });
+    res.on('close', () => void download.done());
+    createReadStream(download.path)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
@@ -146,195 +240,46 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     });
   }
 
-  async function serveStatic(req: IncomingMessage, res: ServerResponse, urlPath: string): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('Allow', 'GET, HEAD');
-      sendText(res, 405, 'method not allowed');
-      return;
-    }
-    const file = await resolveStaticFile(rendererDir, urlPath);
-    if (file.kind === 'refused') return sendText(res, 403, 'forbidden');
-    if (file.kind === 'bad') return sendText(res, 400, 'bad request');
-    if (file.kind === 'missing') {
-      if (urlPath === '/' || urlPath === '/index.html') {
-        return sendText(
-          res,
-          503,
-          `the UI is not built (no index.html in ${rendererDir}); run "npm run build" first`,
-        );
-      }
-      return sendText(res, 404, 'not found');
-    }
-    res.writeHead(200, {
-      'Content-Type': CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': String(file.size),
-      // The HTML names hashed assets, so it must be revalidated; the assets never change.
-      'Cache-Control': file.path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen(options.port, options.host, () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
     });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(file.path)
-      .on('error', () => res.destroy())
-      .pipe(res);
+  } catch (error) {
+    await files.close();
+    throw error;
   }
-
-  await new Promise<void>((resolveListen, rejectListen) => {
-    server.once('error', rejectListen);
-    server.listen(options.port, options.host, () => {
-      server.off('error', rejectListen);
-      resolveListen();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   hostAllowed = hostPolicy(options.host, port);
 
   return {
     url: `http://${hostForUrl(options.host)}:${port}/`,
-    close: () =>
-      new Promise<void>((resolveClose) => {
+    close: async () => {
+      await new Promise<void>((resolveClose) => {
         for (const stream of streams) stream.end();
         streams.clear();
         server.close(() => resolveClose());
         server.closeAllConnections();
-      }),
+      });
+      await files.close();
+    },
   };
 }
 
-function setCommonHeaders(res: ServerResponse): void {
-  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+function sendResult(res: ServerResponse, result: Awaited<ReturnType<typeof dispatch>>): void {
+  sendJson(res, result.ok ? 200 : (STATUS_FOR_CODE[result.error.code] ?? 500), result);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(text)),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}
-
-function sendCallError(res: ServerResponse, status: number, error: CallError): void {
-  sendJson(res, status, { ok: false, error });
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(`${text}\n`);
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-/** Reads the body up to `limit` bytes; stops reading (and says so) past it. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.resolve('too-large');
-  }
-  return new Promise((resolveBody, rejectBody) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolveBody('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size <= limit) resolveBody(Buffer.concat(chunks));
-    });
-    req.on('error', rejectBody);
-    // A client that goes away mid-body must not leave this promise pending forever.
-    req.on('close', () => {
-      if (!req.complete)
-        rejectBody(new Error('the client closed the connection before sending the whole body'));
-    });
-  });
-}
-
-type StaticFile =
-  { kind: 'file'; path: string; size: number } | { kind: 'missing' } | { kind: 'refused' } | { kind: 'bad' };
-
-/** Maps a URL path to a file inside `root`, refusing anything that would leave it (also via symlinks). */
-export async function resolveStaticFile(root: string, urlPath: string): Promise<StaticFile> {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return { kind: 'bad' };
-  }
-  if (decoded.includes('\0')) return { kind: 'bad' };
-  const wanted = resolve(root, `.${decoded.endsWith('/') ? `${decoded}index.html` : decoded}`);
-  if (!isInside(root, wanted)) return { kind: 'refused' };
-  try {
-    const [realRoot, realFile] = await Promise.all([realpath(root), realpath(wanted)]);
-    if (!isInside(realRoot, realFile)) return { kind: 'refused' };
-    const info = await stat(realFile);
-    if (!info.isFile()) return { kind: 'missing' };
-    return { kind: 'file', path: realFile, size: info.size };
-  } catch {
-    return { kind: 'missing' };
-  }
-}
-
-function isInside(root: string, file: string): boolean {
-  const rel = relative(root, file);
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-/**
- * Which Host headers this server answers to. A DNS-rebinding attack reaches us under the attacker's
- * own DNS name, so only our own address is accepted (plus `localhost` for a loopback server, and any
- * IP literal for a wildcard bind): never another name.
- */
-export function hostPolicy(host: string, port: number): (hostHeader: string) => boolean {
-  const suffix = `:${port}`;
-  const names = new Set([hostForUrl(host).toLowerCase()]);
-  if (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)) {
-    for (const name of ['localhost', '127.0.0.1', '[::1]']) names.add(name);
-  }
-  const wildcard = host === '0.0.0.0' || host === '::';
-  return (hostHeader) => {
-    const value = hostHeader.toLowerCase();
-    if (!value.endsWith(suffix)) return false;
-    const name = value.slice(0, -suffix.length);
-    if (names.has(name)) return true;
-    return wildcard && (name === 'localhost' || /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/.test(name));
-  };
-}
-
-/** Host must be ours; an Origin, when the browser sends one, must be this very server. */
-function isOwnRequest(req: IncomingMessage, hostAllowed: (hostHeader: string) => boolean): boolean {
-  const host = req.headers.host;
-  if (!host || !hostAllowed(host)) return false;
-  const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    const url = new URL(origin);
-    return url.protocol === 'http:' && url.host.toLowerCase() === host.toLowerCase();
-  } catch {
-    return false;
-  }
+/** The uploaded file's name as the page gave it, for display only: never used as a path. */
+function uploadName(header: string | string[] | undefined): string {
+  const raw = typeof header === 'string' ? safeDecode(header) : '';
+  const name = raw
+    .replace(/^.*[\\/]/, '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .slice(0, 200);
+  return name || 'uploaded bundle';
 }

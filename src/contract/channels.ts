@@ -11,6 +11,16 @@ export const METHOD_NAMES = [
   'history',
   'monitorStatus',
   'setMonitor',
+  'getSettings',
+  'saveSettings',
+  'saveTargets',
+  'resetTargets',
+  'serverStatus',
+  'historyCharts',
+  'listAttempts',
+  'attemptTimeline',
+  'openBundle',
+  'exportBundle',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -6,3 +6,5 @@ export * from './channels';
 export * from './history';
 export * from './bundle';
 export * from './monitor';
+export * from './settings';
+export * from './views';

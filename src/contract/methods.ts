@@ -2,9 +2,28 @@ import { z } from 'zod';
 import { TargetSchema } from './config';
 import { HistoryReportSchema } from './history';
 import { MONITOR_MAX_EVERY_MS, MONITOR_MIN_EVERY_MS, MonitorStatusSchema } from './monitor';
-import { ReportSchema } from './report';
+import { OutcomeSchema, ReportSchema } from './report';
+import { SettingsSchema } from './settings';
+import {
+  AttemptPageSchema,
+  AttemptTimelineSchema,
+  BundleExportSchema,
+  HistoryChartsSchema,
+  OpenedBundleSchema,
+  ServerStatusSchema,
+} from './views';
 import type { TriageEvent } from './events';
 import type { MethodName } from './channels';
+
+/** A window of history to look at: one minute to 400 days. */
+const windowMs = z
+  .number()
+  .int()
+  .min(60_000)
+  .max(400 * 86_400_000);
+
+/** A target list as in a config file: 1–500 targets. Duplicate ids are refused by the engine. */
+const ConfigTargetsSchema = z.array(TargetSchema).min(1, 'at least one target is needed').max(500);
 
 /**
  * The one method table between the UI and the engine. The Electron IPC adapter (main + preload) and
@@ -59,6 +78,67 @@ export const methods = {
     }),
     result: MonitorStatusSchema,
   },
+  /** The settings in effect: the saved ones, or the config's timeouts/retry/concurrency and defaults. */
+  getSettings: {
+    args: z.strictObject({}),
+    result: SettingsSchema,
+  },
+  saveSettings: {
+    args: SettingsSchema,
+    result: SettingsSchema,
+  },
+  /** Saves the target list a UI diagnosis tests (validated like a config file's `targets`). */
+  saveTargets: {
+    args: z.strictObject({ targets: ConfigTargetsSchema }),
+    result: z.array(TargetSchema),
+  },
+  /** Forgets the saved list: back to the config file's (or the built-in) targets. */
+  resetTargets: {
+    args: z.strictObject({}),
+    result: z.array(TargetSchema),
+  },
+  /** The Servers screen: every target with status, RTT p50/p95, last success and failure rate. */
+  serverStatus: {
+    args: z.strictObject({ sinceMs: windowMs.optional() }),
+    result: ServerStatusSchema,
+  },
+  /** The History screen's charts: series per target and the hour-of-day × day failure heatmap. */
+  historyCharts: {
+    args: z.strictObject({ sinceMs: windowMs.optional(), timeZone: z.string().min(1).max(64).optional() }),
+    result: HistoryChartsSchema,
+  },
+  /** The Attempts log, newest first, filtered; page with `before` (the last attempt shown). */
+  listAttempts: {
+    args: z.strictObject({
+      sinceMs: windowMs.optional(),
+      targetId: z.string().min(1).max(600).optional(),
+      probe: z.string().min(1).max(64).optional(),
+      outcome: OutcomeSchema.optional(),
+      failedOnly: z.boolean().optional(),
+      runId: z.string().min(1).max(64).optional(),
+      limit: z.number().int().min(1).max(500).optional(),
+      before: z.strictObject({ startedAt: z.iso.datetime(), id: z.string().min(1).max(64) }).optional(),
+    }),
+    result: AttemptPageSchema,
+  },
+  /** One attempt's lifecycle: its stored events in order, with its correlation id. */
+  attemptTimeline: {
+    args: z.strictObject({ attemptId: z.string().min(1).max(64) }),
+    result: AttemptTimelineSchema,
+  },
+  /**
+   * Opens a bundle read-only. The file comes from the face, never from the renderer: Electron's main
+   * process asks with a dialog, `serve` takes the uploaded bytes. null: the user cancelled the dialog.
+   */
+  openBundle: {
+    args: z.strictObject({}),
+    result: OpenedBundleSchema.nullable(),
+  },
+  /** Writes a bundle of the last `sinceMs` (default 24 h); where to is the face's business, as above. */
+  exportBundle: {
+    args: z.strictObject({ sinceMs: windowMs.optional(), redact: z.boolean().optional() }),
+    result: BundleExportSchema.nullable(),
+  },
 } as const satisfies Record<MethodName, { args: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
@@ -68,6 +148,11 @@ export type MethodResult<M extends MethodName> = z.output<Methods[M]['result']>;
 /** What `window.triage` offers the renderer (and what the HTTP client offers a browser). */
 export type TriageApi = { [M in MethodName]: (args: MethodArgs<M>) => Promise<MethodResult<M>> } & {
   onEvent(listener: (event: TriageEvent) => void): () => void;
+  /**
+   * Browser mode only: opens a bundle the user picked in the page (its bytes are uploaded to
+   * `serve`). Electron has no such function: its `openBundle` asks with a dialog in main.
+   */
+  openBundleFile?(file: Blob): Promise<MethodResult<'openBundle'>>;
 };
 
 /** Error shape every adapter returns for a refused or failed call. */

@@ -1,9 +1,22 @@
+import { basename } from 'node:path';
 import { isMethodName, methods, type CallError, type MethodName } from '../contract';
 import { issuePath } from './config/load';
 import { TriageError, errorMessage } from './errors';
 import type { TriageService } from './service';
 
 export type CallResult = { ok: true; value: unknown } | { ok: false; error: CallError };
+
+/**
+ * What only a face can provide: files. The renderer never names a path; Electron's main process asks
+ * the user with a dialog, `serve` works on uploaded bytes and offers downloads. A face that lacks
+ * one refuses the method. `null` from either means the user cancelled.
+ */
+export interface CallContext {
+  /** The bundle file to open, and the name to show for it. */
+  bundleToOpen?(): Promise<{ path: string; name: string } | null>;
+  /** Where to write an export; `download` is the URL a browser fetches it from afterwards. */
+  exportTarget?(fileName: string): Promise<{ path: string; download: string | null } | null>;
+}
 
 /**
  * The engine side of every adapter: checks the method name, validates the arguments with the
@@ -14,6 +27,7 @@ export async function dispatch(
   service: TriageService,
   method: unknown,
   rawArgs: unknown,
+  context: CallContext = {},
 ): Promise<CallResult> {
   if (!isMethodName(method)) {
     return {
@@ -38,7 +52,7 @@ export async function dispatch(
     };
   }
   try {
-    return { ok: true, value: await call(service, method, parsed.data as never) };
+    return { ok: true, value: await call(service, method, parsed.data as never, context) };
   } catch (error) {
     if (error instanceof TriageError) {
       return {
@@ -50,7 +64,12 @@ export async function dispatch(
   }
 }
 
-async function call(service: TriageService, method: MethodName, args: never): Promise<unknown> {
+async function call(
+  service: TriageService,
+  method: MethodName,
+  args: never,
+  context: CallContext,
+): Promise<unknown> {
   switch (method) {
     case 'runDiagnosis':
       return service.runDiagnosis(args);
@@ -68,5 +87,62 @@ async function call(service: TriageService, method: MethodName, args: never): Pr
       return service.monitorStatus();
     case 'setMonitor':
       return service.setMonitor(args);
+    case 'getSettings':
+      return service.getSettings();
+    case 'saveSettings':
+      return service.saveSettings(args);
+    case 'saveTargets':
+      return service.saveTargets(args);
+    case 'resetTargets':
+      return service.resetTargets();
+    case 'serverStatus':
+      return service.serverStatus(args);
+    case 'historyCharts':
+      return service.historyCharts(args);
+    case 'listAttempts':
+      return service.listAttempts(args);
+    case 'attemptTimeline':
+      return service.attemptTimeline(args);
+    case 'openBundle':
+      return openBundleCall(service, context);
+    case 'exportBundle':
+      return exportBundleCall(service, args, context);
   }
+}
+
+async function openBundleCall(service: TriageService, context: CallContext): Promise<unknown> {
+  if (!context.bundleToOpen) {
+    throw new TriageError(
+      'ARGUMENT_INVALID',
+      'openBundle: no bundle file was given (in a browser, send the file as the request body)',
+    );
+  }
+  const picked = await context.bundleToOpen();
+  return picked ? service.openBundle(picked.path, picked.name) : null;
+}
+
+async function exportBundleCall(
+  service: TriageService,
+  args: { sinceMs?: number; redact?: boolean },
+  context: CallContext,
+): Promise<unknown> {
+  if (!context.exportTarget)
+    throw new TriageError('ARGUMENT_INVALID', 'exportBundle: this face cannot save files');
+  const fileName = bundleFileName(new Date());
+  const target = await context.exportTarget(fileName);
+  if (!target) return null;
+  const manifest = await service.exportBundle({ ...args, out: target.path });
+  return {
+    fileName: basename(target.path),
+    savedTo: target.download === null ? target.path : null,
+    download: target.download,
+    since: manifest.since,
+    redacted: manifest.redacted,
+    counts: manifest.counts,
+  };
+}
+
+/** `rtc-triage-2026-01-31T09-15-00Z.zip`: sorts by time, valid on every file system. */
+export function bundleFileName(now: Date): string {
+  return `rtc-triage-${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z.zip`;
 }

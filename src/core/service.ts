@@ -1,26 +1,45 @@
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import {
   MONITOR_DEFAULT_EVERY_MS,
+  SettingsSchema,
+  type AttemptPage,
+  type AttemptTimeline,
+  type BundleManifest,
   type Config,
+  type HistoryCharts,
   type HistoryReport,
   type MonitorStatus,
+  type OpenedBundle,
+  type Outcome,
   type Report,
+  type ServerStatus,
+  type Settings,
   type Target,
   type TriageEvent,
 } from '../contract';
 import { historyReport } from './analysis/history-verdict';
-import { isValidTimeZone } from './analysis/local-time';
+import { isValidTimeZone, systemTimeZone } from './analysis/local-time';
+import { exportBundle, openBundle } from './bundle';
 import { defaultConfigPath } from './config/resources';
-import { loadConfigFile } from './config/load';
+import { loadConfigFile, parseConfig } from './config/load';
 import { resolveTargets } from './config/targets';
-import { TriageError } from './errors';
+import { ConfigError, TriageError } from './errors';
 import { runDiagnosis } from './runner/run';
 import { HistoryStore } from './store/history';
 import { Monitor, type MonitorOptions } from './monitor';
 import { defaultDbPath, logDirFor } from './paths';
 import { Telemetry } from './telemetry';
 import type { OpenOptions } from './store/database';
+import { SettingsStore } from './store/settings';
+import { UiQueries } from './store/ui-queries';
 import type { ResolvedTarget } from './probes/types';
+import { attemptLog, attemptTimeline } from './views/attempts';
+import { openedBundle } from './views/bundle';
+import { historyCharts } from './views/charts';
+import { serverStatus, type ServerListEntry } from './views/servers';
+
+const DAY_MS = 86_400_000;
 
 export interface ServiceOptions {
   /** A config file; the default public target list when absent. */
@@ -38,6 +57,11 @@ export interface ServiceOptions {
   telemetry?: Telemetry | false;
   /** Rules for monitors started through `setMonitor` (hysteresis, jitter). */
   monitor?: Omit<MonitorOptions, 'diagnose' | 'emit' | 'everyMs'>;
+  /**
+   * Apply what the UI saved (target list, timeouts, retry, concurrency, retention) over the config.
+   * The desktop app and `serve` do; the CLI's `diagnose` tests its --config file as given.
+   */
+  useSavedSettings?: boolean;
 }
 
 /**
@@ -46,8 +70,11 @@ export interface ServiceOptions {
  */
 export class TriageService {
   private store: HistoryStore | null = null;
+  private saved: SettingsStore | null = null;
+  private ui: UiQueries | null = null;
   private current: { runId: string; controller: AbortController } | null = null;
   private readonly listeners = new Set<(event: TriageEvent) => void>();
+  /** The config file's (or the given) config: what applies where nothing was saved. */
   private readonly config: Config;
   private readonly configSource: string;
   private monitor: Monitor | null = null;
@@ -79,8 +106,45 @@ export class TriageService {
   }
 
   private historyStore(): HistoryStore {
-    this.store ??= HistoryStore.open(this.dbPath, this.options.dbOptions);
+    // With saved settings the retention is the user's, applied by `pruneHistory`, not the store's default.
+    this.store ??= HistoryStore.open(this.dbPath, {
+      ...this.options.dbOptions,
+      ...(this.options.useSavedSettings ? { retentionDays: 0 } : {}),
+    });
     return this.store;
+  }
+
+  private settingsStore(): SettingsStore {
+    this.saved ??= new SettingsStore(this.historyStore().database);
+    return this.saved;
+  }
+
+  private uiQueries(): UiQueries {
+    this.ui ??= new UiQueries(this.historyStore().database);
+    return this.ui;
+  }
+
+  /** The config a diagnosis uses: the saved targets and settings over the config's, when enabled. */
+  private effectiveConfig(): Config {
+    if (!this.options.useSavedSettings) return this.config;
+    const store = this.settingsStore();
+    const settings = store.settings();
+    // Spread first: config fields the UI does not edit pass through unchanged.
+    return {
+      ...this.config,
+      targets: store.targets() ?? this.config.targets,
+      timeouts: settings?.timeouts ?? this.config.timeouts,
+      retry: settings?.retry ?? this.config.retry,
+      concurrency: settings?.concurrency ?? this.config.concurrency,
+    };
+  }
+
+  /** Drops runs older than the retention setting, a few batches at a time (the rest goes next time). */
+  private pruneHistory(): void {
+    if (!this.options.useSavedSettings) return;
+    const { retentionDays } = this.getSettings();
+    if (retentionDays > 0)
+      this.historyStore().prune(new Date(Date.now() - retentionDays * DAY_MS), { maxBatches: 4 });
   }
 
   onEvent(listener: (event: TriageEvent) => void): () => void {
@@ -97,8 +161,9 @@ export class TriageService {
     args.signal?.addEventListener('abort', onOuterAbort, { once: true });
     this.current = { runId, controller };
     try {
+      this.pruneHistory();
       return await runDiagnosis({
-        config: this.config,
+        config: this.effectiveConfig(),
         targets: this.targets(),
         signal: controller.signal,
         store: this.historyStore(),
@@ -115,12 +180,15 @@ export class TriageService {
 
   /** The configured targets, then the lab's (layer L1), each with a unique id. */
   private targets(): ResolvedTarget[] {
-    const configured = resolveTargets(this.config);
-    if (!this.options.lab) return configured;
-    return [
-      ...configured,
-      ...resolveTargets(this.options.lab, { lab: true, taken: configured.map((t) => t.id) }),
-    ];
+    return this.targetEntries().map((entry) => entry.target);
+  }
+
+  private targetEntries(): ServerListEntry[] {
+    const configured = resolveTargets(this.effectiveConfig());
+    const entries = configured.map((target, index) => ({ target, configIndex: index as number | null }));
+    if (!this.options.lab) return entries;
+    const lab = resolveTargets(this.options.lab, { lab: true, taken: configured.map((t) => t.id) });
+    return [...entries, ...lab.map((target) => ({ target, configIndex: null }))];
   }
 
   cancelDiagnosis(args: { runId: string }): { cancelled: boolean } {
@@ -135,11 +203,7 @@ export class TriageService {
 
   /** Patterns and the overall verdict over the last `sinceMs` of history (default 24 h). */
   history(args: { sinceMs?: number; timeZone?: string; appFailing?: boolean }): HistoryReport {
-    if (args.timeZone !== undefined && !isValidTimeZone(args.timeZone)) {
-      throw new TriageError('ARGUMENT_INVALID', `timeZone: "${args.timeZone}" is not an IANA time zone`, {
-        field: 'timeZone',
-      });
-    }
+    checkTimeZone(args.timeZone);
     const to = Date.now();
     return historyReport(this.historyStore().queries, {
       from: to - (args.sinceMs ?? 86_400_000),
@@ -149,8 +213,108 @@ export class TriageService {
     });
   }
 
+  /** The targets a diagnosis tests: the saved list, or the config's. */
   listTargets(): Target[] {
-    return this.config.targets;
+    return this.effectiveConfig().targets;
+  }
+
+  /** The saved settings, or the config's timeouts, retry and concurrency with the defaults. */
+  getSettings(): Settings {
+    return (
+      this.settingsStore().settings() ??
+      SettingsSchema.parse({
+        timeouts: this.config.timeouts,
+        retry: this.config.retry,
+        concurrency: this.config.concurrency,
+      })
+    );
+  }
+
+  saveSettings(settings: Settings): Settings {
+    this.settingsStore().saveSettings(SettingsSchema.parse(settings));
+    this.pruneHistory();
+    return this.getSettings();
+  }
+
+  /** Saves the list a diagnosis tests; refused whole (naming the field) when an entry is invalid. */
+  saveTargets(args: { targets: Target[] }): Target[] {
+    let config: Config;
+    try {
+      config = parseConfig({ targets: args.targets }, 'targets');
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new TriageError('ARGUMENT_INVALID', error.message.replace(/^targets: /, ''), {
+        ...(error.field ? { field: error.field } : {}),
+      });
+    }
+    this.settingsStore().saveTargets(config.targets);
+    return this.listTargets();
+  }
+
+  resetTargets(): Target[] {
+    this.settingsStore().clearTargets();
+    return this.listTargets();
+  }
+
+  serverStatus(args: { sinceMs?: number }): ServerStatus {
+    const to = Date.now();
+    return serverStatus(
+      { history: this.historyStore().queries, ui: this.uiQueries() },
+      this.targetEntries(),
+      this.lastReport(),
+      {
+        from: to - (args.sinceMs ?? DAY_MS),
+        to,
+        source: this.options.useSavedSettings && this.settingsStore().targets() ? 'saved' : 'config',
+      },
+    );
+  }
+
+  historyCharts(args: { sinceMs?: number; timeZone?: string }): HistoryCharts {
+    checkTimeZone(args.timeZone);
+    const to = Date.now();
+    return historyCharts(
+      { history: this.historyStore().queries, ui: this.uiQueries() },
+      { from: to - (args.sinceMs ?? DAY_MS), to, timeZone: args.timeZone ?? systemTimeZone() },
+    );
+  }
+
+  listAttempts(args: {
+    sinceMs?: number;
+    targetId?: string;
+    probe?: string;
+    outcome?: Outcome;
+    failedOnly?: boolean;
+    runId?: string;
+    limit?: number;
+    before?: { startedAt: string; id: string };
+  }): AttemptPage {
+    const { sinceMs, ...filter } = args;
+    return attemptLog(this.uiQueries(), { ...filter, from: Date.now() - (sinceMs ?? DAY_MS) });
+  }
+
+  attemptTimeline(args: { attemptId: string }): AttemptTimeline {
+    return attemptTimeline(this.uiQueries(), args.attemptId);
+  }
+
+  /** Reads a bundle file read-only (docs/bundles.md): nothing of it enters this history. */
+  async openBundle(file: string, name = basename(file)): Promise<OpenedBundle> {
+    return openedBundle(await openBundle(file), name);
+  }
+
+  /** Writes a bundle of the last `sinceMs` to `out`; redacted unless `redact` (or the setting) says no. */
+  async exportBundle(args: { out: string; sinceMs?: number; redact?: boolean }): Promise<BundleManifest> {
+    const now = new Date();
+    const { manifest } = await exportBundle({
+      store: this.historyStore(),
+      since: new Date(now.getTime() - (args.sinceMs ?? DAY_MS)),
+      redact: args.redact ?? this.getSettings().redactExports,
+      out: args.out,
+      config: this.effectiveConfig(),
+      appVersion: this.options.version,
+      now,
+    });
+    return manifest;
   }
 
   appInfo(): { version: string; dbPath: string; configSource: string; face: string } {
@@ -206,5 +370,15 @@ export class TriageService {
     this.current?.controller.abort();
     this.store?.close();
     this.store = null;
+    this.saved = null;
+    this.ui = null;
+  }
+}
+
+function checkTimeZone(timeZone: string | undefined): void {
+  if (timeZone !== undefined && !isValidTimeZone(timeZone)) {
+    throw new TriageError('ARGUMENT_INVALID', `timeZone: "${timeZone}" is not an IANA time zone`, {
+      field: 'timeZone',
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { BrowserWindow, Notification, app, ipcMain, session } from 'electron';
+import { BrowserWindow, Notification, app, dialog, ipcMain, session } from 'electron';
 import { TriageService } from '../core/service';
+import { bundleDialogs } from './file-dialogs';
 import { registerTriageIpc } from './ipc';
 import { registerMonitorNotifications } from './notifications';
 import { rendererLocation } from './renderer-location';
@@ -29,6 +30,7 @@ function start(): void {
   service = new TriageService({
     face: 'desktop',
     version: app.getVersion(),
+    useSavedSettings: true,
     ...(nativeBinding ? { dbOptions: { nativeBinding } } : {}),
   });
 
@@ -39,6 +41,10 @@ function start(): void {
     sendEvent: (channel, event) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, event);
     },
+    files: bundleDialogs(dialog, {
+      window: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
+      defaultDir: () => app.getPath('downloads'),
+    }),
   });
 
   // The monitor switch's alerts and recoveries, one notification per episode edge.

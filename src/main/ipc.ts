@@ -5,7 +5,7 @@ import {
   type CallError,
   type TriageEvent,
 } from '../contract';
-import { dispatch, type CallResult } from '../core/dispatch';
+import { dispatch, type CallContext, type CallResult } from '../core/dispatch';
 import type { TriageService } from '../core/service';
 import { isRendererUrl, type RendererLocation } from './renderer-location';
 
@@ -34,6 +34,8 @@ export interface IpcAdapterOptions {
   mainFrame(): SenderFrame | null;
   /** Delivers a service event to the window (IPC_EVENT_CHANNEL). */
   sendEvent(channel: string, event: TriageEvent): void;
+  /** Where bundle files come from and go to: the dialogs of file-dialogs.ts. */
+  files?: CallContext;
 }
 
 /**
@@ -62,7 +64,7 @@ async function handleInvoke(
 ): Promise<CallResult> {
   const refusal = senderRefusal(event, options);
   if (refusal) return { ok: false, error: refusal };
-  return dispatch(options.service, method, args);
+  return dispatch(options.service, method, args, options.files ?? {});
 }
 
 /** Why a sender is refused, or null when it is our window's main frame showing our renderer. */

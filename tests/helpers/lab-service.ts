@@ -15,10 +15,11 @@ export interface LabService {
 
 /**
  * A real TriageService on the real embedded lab, with its history in a temp folder.
- * `extend` may add targets or settings to the lab's config.
+ * `extend` may add targets or settings to the lab's config; `useSavedSettings` makes it a UI face's
+ * service (desktop, serve), which applies what the UI saved.
  */
 export async function startLabService(
-  options: { face?: string; extend?: (config: ConfigInput) => ConfigInput } = {},
+  options: { face?: string; extend?: (config: ConfigInput) => ConfigInput; useSavedSettings?: boolean } = {},
 ): Promise<LabService> {
   const lab = await startLab();
   const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-test-'));
@@ -30,6 +31,7 @@ export async function startLabService(
       dbPath: join(dir, 'history.db'),
       face: options.face ?? 'serve',
       version: 'test',
+      ...(options.useSavedSettings ? { useSavedSettings: true } : {}),
     });
   } catch (error) {
     await lab.close();

@@ -20,7 +20,14 @@ describe('migration 001 (runs, targets, attempts, events)', () => {
     const tables = db
       .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .all() as Array<{ name: string; sql: string }>;
-    expect(tables.map((t) => t.name)).toEqual(['attempt_buckets', 'attempts', 'events', 'runs', 'targets']);
+    expect(tables.map((t) => t.name)).toEqual([
+      'attempt_buckets',
+      'attempts',
+      'events',
+      'runs',
+      'settings',
+      'targets',
+    ]);
     for (const t of tables) expect(t.sql).toMatch(/STRICT(, WITHOUT ROWID)?$/);
     closeDatabase(db);
   });

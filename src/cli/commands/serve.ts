@@ -1,15 +1,20 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseConfig } from '../../core/config/load';
 import { resourcesDir } from '../../core/config/resources';
-import { TriageError } from '../../core/errors';
+import { TriageError, UsageError } from '../../core/errors';
 import { TriageService } from '../../core/service';
+import { startLab, type Lab } from '../../lab';
 import { parseFlags, parsePort } from '../args';
 import { SERVE_HELP } from '../help';
 import type { CliIo } from '../io';
 import { waitForStop } from '../wait-for-stop';
 import { startServe } from '../serve';
+import { isLoopbackHost, MIN_TOKEN_LENGTH, newToken } from '../serve-auth';
 
 export const DEFAULT_SERVE_PORT = 7357;
+/** The access token for a server bound beyond loopback; a random one when unset. */
+export const SERVE_TOKEN_ENV = 'RTC_TRIAGE_SERVE_TOKEN';
 
 export function rendererDir(): string {
   return join(dirname(resourcesDir()), 'out', 'renderer');
@@ -22,6 +27,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
     host: { type: 'string' },
     config: { type: 'string' },
     db: { type: 'string' },
+    lab: { type: 'boolean' },
   });
   if (values.help) {
     io.out(SERVE_HELP);
@@ -29,6 +35,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
   }
   const port = values.port === undefined ? DEFAULT_SERVE_PORT : parsePort('--port', values.port);
   const host = values.host ?? '127.0.0.1';
+  const token = accessToken(host);
   const dir = rendererDir();
   if (!existsSync(join(dir, 'index.html'))) {
     throw new TriageError(
@@ -36,23 +43,48 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
       `the UI is not built (${dir} is missing): run \`npm run build\` first`,
     );
   }
-  const service = new TriageService({
-    ...(values.config ? { configPath: values.config } : {}),
-    ...(values.db ? { dbPath: values.db } : {}),
-    face: 'serve',
-    version: io.version,
-  });
+  let lab: Lab | null = null;
+  let service: TriageService | null = null;
   const { stopped, release } = waitForStop(stop);
   try {
-    const server = await startServe({ service, host, port, rendererDir: dir });
-    io.out(`RTC Triage is running at ${server.url} (Ctrl-C to stop)`);
-    if (!/^(127\.|::1$|localhost$)/.test(host))
-      io.err(`warning: listening on ${host}, reachable from other machines`);
+    if (values.lab) lab = await startLab();
+    service = new TriageService({
+      ...(values.config ? { configPath: values.config } : {}),
+      ...(values.db ? { dbPath: values.db } : {}),
+      ...(lab ? { lab: parseConfig(lab.config, 'lab') } : {}),
+      face: 'serve',
+      version: io.version,
+      useSavedSettings: true,
+    });
+    const server = await startServe({
+      service,
+      host,
+      port,
+      rendererDir: dir,
+      ...(token ? { token } : {}),
+    });
+    // Warnings first: whoever waits for the address line has them by then.
+    if (lab) io.err('the embedded lab is running on loopback and is tested as layer L1');
+    if (token)
+      io.err(`warning: listening on ${host}, reachable from other machines; requests need the token below`);
+    const address = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
+    io.out(`RTC Triage is running at ${address} (Ctrl-C to stop)`);
     await stopped;
     await server.close();
     return 0;
   } finally {
-    service.close();
+    service?.close();
+    await lab?.close();
     release();
   }
+}
+
+/** No token on loopback (only this machine can connect); beyond it, $RTC_TRIAGE_SERVE_TOKEN or a random one. */
+function accessToken(host: string): string | null {
+  if (isLoopbackHost(host)) return null;
+  const fromEnv = process.env[SERVE_TOKEN_ENV];
+  if (fromEnv === undefined || fromEnv === '') return newToken();
+  if (fromEnv.length < MIN_TOKEN_LENGTH)
+    throw new UsageError(`${SERVE_TOKEN_ENV} must be at least ${MIN_TOKEN_LENGTH} characters`);
+  return fromEnv;
 }

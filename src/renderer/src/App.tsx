@@ -1,55 +1,60 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MethodResult, TriageApi } from '../../contract';
-import { ProgressList } from './components/ProgressList';
-import { RunControls } from './components/RunControls';
-import { TargetTable } from './components/TargetTable';
-import { VerdictCard } from './components/VerdictCard';
+import { Nav } from './components/Nav';
+import { useRoute } from './hooks/useRoute';
+import { SCREENS } from './routes';
+import { AttemptsScreen } from './screens/attempts/AttemptsScreen';
+import { BundlesScreen } from './screens/bundles/BundlesScreen';
+import { HistoryScreen } from './screens/history/HistoryScreen';
+import { OverviewScreen } from './screens/overview/OverviewScreen';
+import { ServersScreen } from './screens/servers/ServersScreen';
+import { SettingsScreen } from './screens/settings/SettingsScreen';
 import { useDiagnosis } from './useDiagnosis';
 
 type AppInfo = MethodResult<'appInfo'>;
 
 export function App({ api }: { api: TriageApi }) {
-  const { state, run, cancel } = useDiagnosis(api);
+  const diagnosis = useDiagnosis(api);
+  const screen = useRoute();
   const [info, setInfo] = useState<AppInfo | null>(null);
-  const verdictRef = useRef<HTMLElement>(null);
-  const previousRunId = useRef<string | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const navigated = useRef(false);
 
   useEffect(() => {
     api.appInfo({}).then(setInfo, () => setInfo(null));
   }, [api]);
 
-  // When a run this session started ends, move focus to its verdict so keyboard and screen-reader
-  // users land on the answer.
+  // After a navigation (not on the first page load) focus goes to the new screen's heading, so a
+  // keyboard or screen-reader user continues from there rather than from the top.
   useEffect(() => {
-    const runId = state.report?.runId ?? null;
-    if (runId && !state.fromHistory && runId !== previousRunId.current) verdictRef.current?.focus();
-    previousRunId.current = runId;
-  }, [state.report, state.fromHistory]);
+    const title = SCREENS.find((s) => s.id === screen)?.title ?? '';
+    document.title = `${title} · RTC Triage`;
+    if (navigated.current) headingRef.current?.focus();
+    navigated.current = true;
+  }, [screen]);
 
-  const running = state.phase !== 'idle';
+  // Screens reading the history reload when a diagnosis adds to it.
+  const refresh = diagnosis.state.report?.runId ?? null;
+  const title = SCREENS.find((s) => s.id === screen)?.title ?? '';
   return (
     <div className="app">
       <header className="app-header">
-        <h1>RTC Triage</h1>
-        <p className="tagline">Is it the infrastructure, the network, or the app?</p>
+        <div className="brand">
+          <p className="app-name">RTC Triage</p>
+          <p className="tagline">Is it the infrastructure, the network, or the app?</p>
+        </div>
+        <Nav current={screen} running={diagnosis.state.phase !== 'idle'} />
       </header>
-      <main>
-        <RunControls phase={state.phase} canCancel={state.runId !== null} onRun={run} onCancel={cancel} />
-        {state.error && (
-          <p className="error" role="alert">
-            {state.error}
-          </p>
-        )}
-        {running && <ProgressList rows={state.progress} />}
-        {state.report && (
-          <>
-            <VerdictCard ref={verdictRef} report={state.report} fromHistory={state.fromHistory} />
-            <TargetTable targets={state.report.targets} />
-          </>
-        )}
-        {!state.report && !running && !state.error && (
-          <p className="empty">No diagnosis yet. Run one to test every configured server.</p>
-        )}
+      <main aria-labelledby="screen-title">
+        <h1 id="screen-title" ref={headingRef} tabIndex={-1} className="screen-title">
+          {title}
+        </h1>
+        {screen === 'overview' && <OverviewScreen diagnosis={diagnosis} />}
+        {screen === 'servers' && <ServersScreen api={api} refresh={refresh} />}
+        {screen === 'history' && <HistoryScreen api={api} refresh={refresh} />}
+        {screen === 'attempts' && <AttemptsScreen api={api} refresh={refresh} />}
+        {screen === 'settings' && <SettingsScreen api={api} />}
+        {screen === 'bundles' && <BundlesScreen api={api} />}
       </main>
       <footer className="app-footer">
         {info ? `RTC Triage ${info.version} · ${info.face} · history: ${info.dbPath}` : 'RTC Triage'}

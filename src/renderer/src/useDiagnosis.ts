@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useReducer, useState } from 'react';
 import type { Outcome, Report, TriageApi, TriageEvent } from '../../contract';
 import { describeError } from './api/call-failure';
 
@@ -133,17 +133,16 @@ export function useDiagnosis(api: TriageApi) {
     };
   }, [api]);
 
-  const run = useCallback(
-    async (appFailing: boolean) => {
-      dispatch({ type: 'start' });
-      try {
-        dispatch({ type: 'finished', report: await api.runDiagnosis({ appFailing }) });
-      } catch (error) {
-        dispatch({ type: 'failed', message: describeError(error) });
-      }
-    },
-    [api],
-  );
+  const [appFailing, setAppFailing] = useState(false);
+
+  const run = useCallback(async () => {
+    dispatch({ type: 'start' });
+    try {
+      dispatch({ type: 'finished', report: await api.runDiagnosis({ appFailing }) });
+    } catch (error) {
+      dispatch({ type: 'failed', message: describeError(error) });
+    }
+  }, [api, appFailing]);
 
   const cancel = useCallback(async () => {
     if (!state.runId) return;
@@ -155,5 +154,8 @@ export function useDiagnosis(api: TriageApi) {
     }
   }, [api, state.runId]);
 
-  return { state, run, cancel };
+  return { state, run, cancel, appFailing, setAppFailing };
 }
+
+/** The diagnosis the whole app shares: it keeps running while the user looks at other screens. */
+export type Diagnosis = ReturnType<typeof useDiagnosis>;

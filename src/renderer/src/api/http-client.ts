@@ -1,5 +1,5 @@
 import { METHOD_NAMES, type MethodName } from '../../../contract/channels';
-import type { CallError, TriageApi, TriageEvent } from '../../../contract';
+import type { CallError, OpenedBundle, TriageApi, TriageEvent } from '../../../contract';
 import { CallFailure } from './call-failure';
 
 const STREAM_OPEN_WAIT_MS = 2000;
@@ -23,13 +23,17 @@ export function createHttpClient(baseUrl = ''): TriageApi {
   async function call(method: MethodName, args: unknown): Promise<unknown> {
     // Events of a run started right after subscribing must not be lost to a stream still connecting.
     await streamReady;
+    return send(method, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(args ?? {}),
+    });
+  }
+
+  async function send(method: MethodName, init: RequestInit): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(`${baseUrl}/api/call/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(args ?? {}),
-      });
+      response = await fetch(`${baseUrl}/api/call/${method}`, init);
     } catch (error) {
       throw new CallFailure({
         code: 'UNREACHABLE',
@@ -89,8 +93,19 @@ export function createHttpClient(baseUrl = ''): TriageApi {
     };
   }
 
+  /** `openBundle` with the file's bytes as the body: `serve` reads them with the safe bundle reader. */
+  async function openBundleFile(file: Blob): Promise<OpenedBundle | null> {
+    const name = 'name' in file && typeof file.name === 'string' ? file.name : 'bundle.zip';
+    return (await send('openBundle', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/zip', 'X-Bundle-Name': encodeURIComponent(name) },
+      body: file,
+    })) as OpenedBundle | null;
+  }
+
   return {
     ...Object.fromEntries(METHOD_NAMES.map((method) => [method, (args: unknown) => call(method, args)])),
     onEvent,
+    openBundleFile,
   } as TriageApi;
 }

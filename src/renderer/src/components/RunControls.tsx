@@ -1,21 +1,22 @@
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import type { DiagnosisState } from '../useDiagnosis';
 
 interface Props {
   phase: DiagnosisState['phase'];
   canCancel: boolean;
-  onRun(appFailing: boolean): void;
+  appFailing: boolean;
+  onAppFailingChange(appFailing: boolean): void;
+  onRun(): void;
   onCancel(): void;
 }
 
-export function RunControls({ phase, canCancel, onRun, onCancel }: Props) {
-  const [appFailing, setAppFailing] = useState(false);
+export function RunControls({ phase, canCancel, appFailing, onAppFailingChange, onRun, onCancel }: Props) {
   const checkboxId = useId();
   const running = phase !== 'idle';
   return (
     <section className="run-controls" aria-label="Diagnosis">
       <div className="buttons">
-        <button type="button" className="primary" onClick={() => onRun(appFailing)} disabled={running}>
+        <button type="button" className="primary" onClick={onRun} disabled={running}>
           {running ? 'Diagnosing…' : 'Run diagnosis'}
         </button>
         {running && (
@@ -35,7 +36,7 @@ export function RunControls({ phase, canCancel, onRun, onCancel }: Props) {
           type="checkbox"
           checked={appFailing}
           disabled={running}
-          onChange={(event) => setAppFailing(event.target.checked)}
+          onChange={(event) => onAppFailingChange(event.target.checked)}
         />
         <label htmlFor={checkboxId}>The app is still failing for the user</label>
       </div>

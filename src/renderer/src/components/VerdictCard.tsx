@@ -33,10 +33,13 @@ interface Props {
   report: Report;
   fromHistory: boolean;
   ref?: Ref<HTMLElement>;
+  /** "Try again": runs the diagnosis again; absent where there is nothing to rerun (a bundle). */
+  onRetry?: () => void;
+  retryDisabled?: boolean;
 }
 
 /** The answer: what is wrong, how sure, what to do, and the evidence behind it. */
-export function VerdictCard({ report, fromHistory, ref }: Props) {
+export function VerdictCard({ report, fromHistory, ref, onRetry, retryDisabled }: Props) {
   const { verdict } = report;
   const [showDetails, setShowDetails] = useState(false);
   const detailsId = useId();
@@ -80,15 +83,22 @@ export function VerdictCard({ report, fromHistory, ref }: Props) {
           </ul>
         </>
       )}
-      <button
-        type="button"
-        className="link-button"
-        aria-expanded={showDetails}
-        aria-controls={detailsId}
-        onClick={() => setShowDetails((shown) => !shown)}
-      >
-        {showDetails ? 'Hide technical details' : 'Show technical details'}
-      </button>
+      <div className="verdict-buttons">
+        {onRetry && (
+          <button type="button" className="secondary" onClick={onRetry} disabled={retryDisabled}>
+            Try again
+          </button>
+        )}
+        <button
+          type="button"
+          className="link-button"
+          aria-expanded={showDetails}
+          aria-controls={detailsId}
+          onClick={() => setShowDetails((shown) => !shown)}
+        >
+          {showDetails ? 'Hide technical details' : 'Show technical details'}
+        </button>
+      </div>
       <div id={detailsId} hidden={!showDetails}>
         {showDetails && <AttemptTable report={report} />}
       </div>

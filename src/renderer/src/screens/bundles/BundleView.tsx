@@ -1,0 +1,177 @@
+import type { OpenedBundle, Verdict } from '../../../../contract';
+import { PatternList } from '../../components/PatternList';
+import { formatMs, formatPercent, formatTime } from '../../components/format';
+
+function VerdictBlock({ verdict, source, id }: { verdict: Verdict; source: string; id: string }) {
+  return (
+    <section
+      className="card verdict-summary"
+      aria-labelledby={id}
+      data-testid="bundle-verdict"
+      data-kind={verdict.kind}
+    >
+      <p className="verdict-meta">
+        <span className="kind">{verdict.kind.replace(/-/g, ' ')}</span>
+        <span>
+          {source} · confidence {formatPercent(verdict.confidence)} · local {verdict.local} · cross-network{' '}
+          {verdict.crossNetwork}
+        </span>
+      </p>
+      <h2 id={id}>{verdict.title}</h2>
+      <p>{verdict.message}</p>
+      <p>
+        <strong>What to do: </strong>
+        {verdict.action}
+      </p>
+    </section>
+  );
+}
+
+/** A bundle from someone else's machine, read-only and kept apart from this machine's history. */
+export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(): void }) {
+  const m = bundle.manifest;
+  const last = bundle.verdict.lastReport;
+  const history = bundle.verdict.history;
+  // The newest diagnosis says how things were at export; the history of the window says what led there.
+  const verdicts = [
+    bundle.verdict.given && { verdict: bundle.verdict.given, source: 'verdict given at export' },
+    last && {
+      verdict: last.verdict,
+      source: `newest diagnosis in the bundle, ${formatTime(last.finishedAt)}`,
+    },
+    history && {
+      verdict: history.verdict,
+      source: `history from ${formatTime(history.since)} to ${formatTime(history.until)}`,
+    },
+  ].filter((v): v is { verdict: Verdict; source: string } => Boolean(v));
+  const patterns = [...bundle.patterns.lastReport, ...bundle.patterns.history].filter(
+    (p, i, all) => all.findIndex((q) => q.kind === p.kind && q.summary === p.summary) === i,
+  );
+  const env = bundle.environment;
+  return (
+    <div className="bundle-view" data-testid="bundle-view">
+      <div className="banner" role="note">
+        <p>
+          <strong>Viewing bundle {bundle.fileName}</strong> — read-only. Nothing in it is added to this
+          machine's history.
+        </p>
+        <button type="button" className="small" onClick={onClose}>
+          Close bundle
+        </button>
+      </div>
+      <section className="card" aria-labelledby="bundle-facts">
+        <h2 id="bundle-facts">About this bundle</h2>
+        <dl className="facts">
+          <dt>Created</dt>
+          <dd>
+            {formatTime(m.createdAt)} by RTC Triage {m.appVersion}
+          </dd>
+          <dt>Covers</dt>
+          <dd>
+            since {formatTime(m.since)}: {m.counts.runs} runs, {m.counts.attempts} attempts, {m.counts.events}{' '}
+            events
+          </dd>
+          <dt>Machine</dt>
+          <dd>
+            {m.os.type} {m.os.release} {m.os.arch} · Node {m.runtime.node}
+            {m.runtime.electron ? ` · Electron ${m.runtime.electron}` : ''}
+          </dd>
+          <dt>Redacted</dt>
+          <dd>{m.redacted ? 'yes (addresses and machine names replaced by tokens)' : 'no'}</dd>
+          <dt>Network</dt>
+          <dd>
+            {env.vpnHints.length ? `VPN or tunnel: ${env.vpnHints.join(', ')}` : 'no VPN interface seen'}
+            {Object.keys(env.proxies).length ? ` · proxy: ${Object.keys(env.proxies).join(', ')}` : ''}
+          </dd>
+        </dl>
+      </section>
+      {verdicts.length === 0 && <p className="empty">No verdict was stored in this bundle.</p>}
+      {verdicts.map((v, i) => (
+        <VerdictBlock key={v.source} verdict={v.verdict} source={v.source} id={`bundle-verdict-${i}`} />
+      ))}
+      <section className="card" aria-labelledby="bundle-patterns">
+        <h2 id="bundle-patterns">Patterns</h2>
+        <PatternList patterns={patterns} empty="No patterns in this bundle." />
+      </section>
+      <section className="card" aria-labelledby="bundle-targets">
+        <h2 id="bundle-targets">Servers</h2>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Server</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Attempts
+                </th>
+                <th scope="col" className="num">
+                  Failed
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {bundle.targets.map((t) => (
+                <tr key={t.id} data-testid="bundle-target">
+                  <td className="mono">{t.url}</td>
+                  <td>
+                    {t.kind}
+                    {t.layer ? <span className="sub">{t.layer}</span> : null}
+                  </td>
+                  <td>
+                    <span className={`status status-${t.status ?? 'untested'}`}>
+                      {t.status ?? 'untested'}
+                    </span>
+                  </td>
+                  <td className="num">{t.attempts}</td>
+                  <td className="num">{t.failures}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="bundle-attempts">
+        <h2 id="bundle-attempts">Attempts</h2>
+        <p className="hint">
+          {bundle.attempts.length < bundle.attemptsTotal
+            ? `The newest ${bundle.attempts.length} of ${bundle.attemptsTotal} attempts.`
+            : `${bundle.attemptsTotal} attempts.`}
+        </p>
+        <div className="table-scroll bundle-attempts">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Server</th>
+                <th scope="col">Probe</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Stage / error</th>
+                <th scope="col" className="num">
+                  Duration
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {bundle.attempts.map((a) => (
+                <tr key={a.id}>
+                  <td>{formatTime(a.startedAt)}</td>
+                  <td className="mono">{a.targetId}</td>
+                  <td>{a.probe}</td>
+                  <td>
+                    <span className={`status outcome-${a.outcome}`}>{a.outcome}</span>
+                  </td>
+                  <td>
+                    {a.stage}
+                    {a.errorMessage && <span className="sub">{a.errorMessage}</span>}
+                  </td>
+                  <td className="num">{formatMs(a.durationMs)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import { useEffect, useRef } from 'react';
+import { ProgressList } from '../../components/ProgressList';
+import { RunControls } from '../../components/RunControls';
+import { TargetTable } from '../../components/TargetTable';
+import { VerdictCard } from '../../components/VerdictCard';
+import type { Diagnosis } from '../../useDiagnosis';
+import { StatusStrip } from './StatusStrip';
+
+/** Where a support engineer starts: the status strip, "Run diagnosis" with live progress, the verdict. */
+export function OverviewScreen({ diagnosis }: { diagnosis: Diagnosis }) {
+  const { state, run, cancel, appFailing, setAppFailing } = diagnosis;
+  const verdictRef = useRef<HTMLElement>(null);
+  const previousRunId = useRef<string | null>(state.report?.runId ?? null);
+
+  // When a run this session started ends, move focus to its verdict so keyboard and screen-reader
+  // users land on the answer.
+  useEffect(() => {
+    const runId = state.report?.runId ?? null;
+    if (runId && !state.fromHistory && runId !== previousRunId.current) verdictRef.current?.focus();
+    previousRunId.current = runId;
+  }, [state.report, state.fromHistory]);
+
+  const running = state.phase !== 'idle';
+  return (
+    <>
+      <StatusStrip report={state.report} />
+      <RunControls
+        phase={state.phase}
+        canCancel={state.runId !== null}
+        appFailing={appFailing}
+        onAppFailingChange={setAppFailing}
+        onRun={() => void run()}
+        onCancel={() => void cancel()}
+      />
+      {state.error && (
+        <p className="error" role="alert">
+          {state.error}
+        </p>
+      )}
+      {running && <ProgressList rows={state.progress} />}
+      {state.report && (
+        <>
+          <VerdictCard
+            ref={verdictRef}
+            report={state.report}
+            fromHistory={state.fromHistory}
+            onRetry={() => void run()}
+            retryDisabled={running}
+          />
+          <TargetTable targets={state.report.targets} />
+        </>
+      )}
+      {!state.report && !running && !state.error && (
+        <p className="empty">No diagnosis yet. Run one to test every configured server.</p>
+      )}
+    </>
+  );
+}

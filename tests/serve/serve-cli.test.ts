@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServerStatusSchema } from '../../src/contract';
+import { BIN } from '../helpers/cli';
+import { postJson, rawRequest } from '../helpers/http';
+import { skipUnlessIsolated } from '../helpers/isolation';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `rtc-triage serve …` and resolves with the address it prints. */
+function startServeCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let stdout = '';
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const match = /RTC Triage is running at (\S+) /.exec(stdout);
+      if (match?.[1]) resolve({ child, url: match[1], stderr: () => stderr, exited });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stderr}`)));
+  });
+}
+
+/** Waits for a condition the child process will make true; bounded by the test's own timeout. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe.skipIf(skipUnlessIsolated('the serve command tests'))('rtc-triage serve (the command)', () => {
+  let running: Running | undefined;
+  let dir: string | undefined;
+
+  afterEach(async () => {
+    if (running && running.child.exitCode === null) {
+      running.child.kill('SIGTERM');
+      await running.exited;
+    }
+    running = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--lab starts the embedded lab as layer L1 next to the configured servers, and stops on SIGTERM', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rtc-triage-serve-cli-'));
+    running = await startServeCli(['--lab', '--db', join(dir, 'history.db')]);
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect((await rawRequest(running.url, { path: '/' })).body).toContain('<div id="root">');
+    // (Only looked at, never diagnosed: the default list is public servers.)
+    const status = ServerStatusSchema.parse(
+      (JSON.parse((await postJson(running.url, 'serverStatus', '{}')).body) as { value: unknown }).value,
+    );
+    const lab = status.servers.filter((s) => s.layer === 'L1');
+    expect(lab.map((s) => s.kind)).toEqual(['stun', 'stun', 'gun', 'peerjs']);
+    expect(lab.every((s) => s.configIndex === null && s.url.includes('127.0.0.1'))).toBe(true);
+    expect(status.servers.filter((s) => s.configIndex !== null).length).toBeGreaterThan(0);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  });
+
+  it('beyond loopback prints an address carrying a token, and refuses requests without it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rtc-triage-serve-cli-'));
+    const token = 'cli-test-token-abcdefghijklmnop';
+    running = await startServeCli(['--host', '0.0.0.0', '--db', join(dir, 'history.db')], {
+      RTC_TRIAGE_SERVE_TOKEN: token,
+    });
+    expect(running.url).toMatch(new RegExp(`^http://0\\.0\\.0\\.0:\\d+/\\?token=${token}$`));
+    // (stderr is another pipe: its line may be read just after the address.)
+    await until(() => running?.stderr().includes('reachable from other machines') ?? false);
+    const port = new URL(running.url).port;
+    const local = `http://127.0.0.1:${port}/`;
+    expect((await rawRequest(local, { path: '/' })).status).toBe(401);
+    expect((await rawRequest(local, { path: `/?token=${token}` })).status).toBe(303);
+    expect((await postJson(local, 'appInfo', '{}', { Authorization: `Bearer ${token}` })).status).toBe(200);
+  });
+
+  it('refuses a token that is too short', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rtc-triage-serve-cli-'));
+    const child = spawn(process.execPath, [BIN, 'serve', '--host', '0.0.0.0', '--port', '0'], {
+      env: { ...process.env, RTC_TRIAGE_SERVE_TOKEN: 'short', RTC_TRIAGE_DATA_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(stderr).toContain('RTC_TRIAGE_SERVE_TOKEN must be at least 16 characters');
+  });
+});
