@@ -3,7 +3,12 @@ import { StunStreamFramer, type StreamItem } from './framer';
 import { encodeMessage, MessageType } from './message';
 
 const id = Buffer.alloc(12, 3);
-const small = encodeMessage(MessageType.BindingSuccess, id, [{ type: 0x8022, value: Buffer.from('x') }], true);
+const small = encodeMessage(
+  MessageType.BindingSuccess,
+  id,
+  [{ type: 0x8022, value: Buffer.from('x') }],
+  true,
+);
 /** A well-formed header announcing a 64 KB message (attributes of zeros). */
 const huge = encodeMessage(MessageType.BindingSuccess, id, [{ type: 0x8029, value: Buffer.alloc(65_528) }]);
 
