@@ -17,8 +17,19 @@ export function prng(seed: number): Random {
 
 /** A seed derived from a base seed and case numbers, so each case (and each socket in it) has its own stream. */
 export function deriveSeed(seed: number, ...parts: number[]): number {
-  let h = seed | 0;
-  for (const part of parts) h = Math.imul(h ^ (part + 0x9e3779b9), 0x85ebca6b) ^ (h >>> 13);
+  let h = mix(seed ^ 0x9e3779b9);
+  for (const part of parts) h = mix(h + Math.imul(part + 1, 0x27d4eb2d));
+  return h;
+}
+
+/** murmur3's finaliser: every input bit changes about half the output bits. */
+function mix(value: number): number {
+  let h = value | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h | 0;
 }
 
