@@ -20,7 +20,7 @@ export async function dispatch(
       ok: false,
       error: {
         code: 'UNKNOWN_METHOD',
-        message: `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`,
+        message: `unknown method ${describeMethod(method)}`,
       },
     };
   }
@@ -65,4 +65,10 @@ async function call(service: TriageService, method: MethodName, args: never): Pr
     case 'history':
       return service.history(args);
   }
+}
+
+/** A caller's method name for a message: never `String(x)`, which throws for some objects. */
+function describeMethod(method: unknown): string {
+  if (typeof method === 'string') return JSON.stringify(method).slice(0, 80);
+  return `(a ${method === null ? 'null' : Array.isArray(method) ? 'array' : typeof method}, not a name)`;
 }
