@@ -8,8 +8,10 @@ import { startHostileWs } from './hostile-ws';
  * Signaling servers that work, but damage what they send: a GUN relay and a PeerJS server on
  * loopback that do their job (acknowledge, relay, hand out ids, send OPEN, forward OFFERs) and pass
  * every outgoing frame through the seeded mutations of hostile-frames.ts. Every case gets its own
- * room (`/case/<n>/…` in the URL) and every socket its own random stream derived from the seed, so
- * concurrent cases do not disturb each other and a case replays from (seed, case number).
+ * room (`/case/<n>/…` in the URL) and every client its own random stream derived from (seed, case,
+ * role), so concurrent cases do not disturb each other and a case replays its damage. (Outcomes can
+ * still differ slightly between runs: whether a damaged frame lands before or after a deadline is a
+ * matter of timing.)
  * `passRate` is the share of frames sent intact: lower to hit the parsers, higher to let sessions
  * get far enough for the damage to reach the offer, the answer and the candidates.
  */
@@ -24,7 +26,6 @@ export interface MutatingServer {
 type Json = Parameters<typeof mutateFrame>[0];
 
 interface Room {
-  sockets: number;
   hints: FrameHints;
 }
 
@@ -74,26 +75,31 @@ class Mutator {
 /** A GUN relay that subscribes, acknowledges and relays puts, with every frame it sends mutated. */
 export async function startMutatingGunRelay(seed: number, passRate = 0.5): Promise<MutatingServer> {
   const mutator = new Mutator('gun', passRate);
-  const rooms = new Map<number, Room & { subscribers: Map<string, Set<WebSocket>> }>();
-  let nextId = 0;
-  const id = () => `relay${(nextId++).toString(36)}`;
+  const rooms = new Map<number, Room & { subscribers: Map<string, Set<WebSocket>>; ids: number }>();
+  const streams = new WeakMap<WebSocket, Random>();
 
   const server = await startHostileWs({
     onConnection: (socket, url) => {
       const n = roomOf(url.pathname) ?? -1;
       let room = rooms.get(n);
       if (!room) {
-        room = { sockets: 0, hints: { strings: [] }, subscribers: new Map() };
+        room = { hints: { strings: [] }, subscribers: new Map(), ids: 0 };
         rooms.set(n, room);
       }
       const r = room;
-      const random = prng(deriveSeed(seed, n, r.sockets++));
+      const id = () => `relay${(r.ids++).toString(36)}`;
       socket.on('error', () => {});
-      // some relays greet with something of their own before anyone asked
-      if (random() < 0.25) mutator.send(socket, { dam: 'hi', '#': id() }, random, r.hints, 0);
       socket.on('message', (data) => {
         const parsed = parseJson(data);
         const frames = Array.isArray(parsed) ? parsed : [parsed];
+        let random = streams.get(socket);
+        if (!random) {
+          // the socket's stream follows its role, not the order in which the two clients connected
+          random = prng(deriveSeed(seed, n, gunRole(frames[0])));
+          streams.set(socket, random);
+          // some relays greet with something of their own before answering
+          if (random() < 0.25) mutator.send(socket, { dam: 'hi', '#': id() }, random, r.hints, 0);
+        }
         for (const frame of frames) {
           if (!isObject(frame)) continue;
           rememberHint(r.hints, frame['#']);
@@ -112,7 +118,8 @@ export async function startMutatingGunRelay(seed: number, passRate = 0.5): Promi
               if (isObject(node))
                 for (const value of Object.values(node)) rememberHint(r.hints, cidOf(value));
               for (const subscriber of r.subscribers.get(soul) ?? []) {
-                mutator.send(subscriber, { '#': id(), put: { [soul]: node as Json } }, random, r.hints);
+                const frameOut = { '#': id(), put: { [soul]: node as Json } };
+                mutator.send(subscriber, frameOut, streams.get(subscriber) ?? random, r.hints);
               }
             }
             mutator.send(socket, { '#': id(), '@': frame['#'] as string, ok: { '': 1 } }, random, r.hints);
@@ -122,6 +129,17 @@ export async function startMutatingGunRelay(seed: number, passRate = 0.5): Promi
     },
   });
   return { url: server.url, mutations: () => ({ ...mutator.counts }), close: () => server.close() };
+}
+
+/**
+ * Which client a GUN socket is, from its first frame: the probe's subscriber or peer A's inbox (0),
+ * the probe's writer or peer B's inbox (1), anything else (2).
+ */
+function gunRole(first: unknown): number {
+  if (!isObject(first)) return 2;
+  const soul = isObject(first.get) ? first.get['#'] : undefined;
+  if (typeof soul === 'string') return soul.endsWith('/to-B') ? 1 : 0;
+  return isObject(first.put) ? 1 : 2;
 }
 
 /** The correlation id inside a GUN signal envelope (a JSON string), as a hint. */
@@ -141,7 +159,7 @@ export async function startMutatingPeerJs(seed: number, passRate = 0.5): Promise
   const room = (n: number) => {
     let found = rooms.get(n);
     if (!found) {
-      found = { sockets: 0, hints: { strings: [] }, peers: new Map(), ids: 0 };
+      found = { hints: { strings: [] }, peers: new Map(), ids: 0 };
       rooms.set(n, found);
     }
     return found;
@@ -174,8 +192,9 @@ export async function startMutatingPeerJs(seed: number, passRate = 0.5): Promise
     onConnection: (socket, url) => {
       const n = roomOf(url.pathname) ?? -1;
       const r = room(n);
-      const random = prng(deriveSeed(seed, n, r.sockets++));
       const peerId = url.searchParams.get('id') ?? '';
+      // peer A asked the id endpoint for its id; peer B made its own: the stream follows the role
+      const random = prng(deriveSeed(seed, n, peerId.startsWith('fuzz-') ? 0 : 1));
       rememberHint(r.hints, peerId);
       r.peers.set(peerId, socket);
       socket.on('error', () => {});
