@@ -34,7 +34,7 @@ export async function dispatch(
       ok: false,
       error: {
         code: 'UNKNOWN_METHOD',
-        message: `unknown method ${JSON.stringify(String(method)).slice(0, 80)}`,
+        message: `unknown method ${describeMethod(method)}`,
       },
     };
   }
@@ -145,4 +145,10 @@ async function exportBundleCall(
 /** `rtc-triage-2026-01-31T09-15-00Z.zip`: sorts by time, valid on every file system. */
 export function bundleFileName(now: Date): string {
   return `rtc-triage-${now.toISOString().slice(0, 19).replace(/:/g, '-')}Z.zip`;
+}
+
+/** A caller's method name for a message: never `String(x)`, which throws for some objects. */
+function describeMethod(method: unknown): string {
+  if (typeof method === 'string') return JSON.stringify(method).slice(0, 80);
+  return `(a ${method === null ? 'null' : Array.isArray(method) ? 'array' : typeof method}, not a name)`;
 }

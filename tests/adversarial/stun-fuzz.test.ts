@@ -23,19 +23,9 @@ import {
   SAMPLE_REQUEST,
   SAMPLE_REQUEST_LONG_TERM,
 } from '../fixtures/rfc5769';
+import { prng } from '../helpers/hostile-random';
 import { startUdpResponder } from '../helpers/hostile-udp';
 import { runProbe } from '../helpers/probe';
-
-/** mulberry32: a small seeded PRNG, so every run fuzzes the same cases and a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const allocateError = encodeMessage(
   MessageType.AllocateError,

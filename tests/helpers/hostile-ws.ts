@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -10,8 +10,11 @@ export async function startHostileWs(options: {
   onConnection?: (socket: WebSocket, url: URL) => void;
   httpStatus?: number;
   refuseUpgrade?: number;
+  /** Answers plain HTTP requests itself (instead of `httpStatus`). */
+  onHttp?: (req: IncomingMessage, res: ServerResponse) => void;
 }): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((_req, res) => {
+  const server: Server = createServer((req, res) => {
+    if (options.onHttp) return options.onHttp(req, res);
     const status = options.httpStatus ?? 404;
     res.statusCode = status;
     // a 200 answers like a PeerJS id endpoint, so the probe gets as far as the WebSocket

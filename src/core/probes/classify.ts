@@ -1,4 +1,5 @@
 import type { ErrorClass } from '../../contract';
+import { StunDecodeError } from './stun/message';
 import { ProbeFailure } from './types';
 
 const BY_CODE: Record<string, ErrorClass> = {
@@ -34,6 +35,14 @@ const PLAIN: Partial<Record<string, string>> = {
 /** Maps an error from Node's network stack (or a ProbeFailure) to an error class and a plain message. */
 export function classifyError(error: unknown, stage: string): ProbeFailure {
   if (error instanceof ProbeFailure) return error;
+  // a reply that decoded but whose attributes do not (an address of an unknown family, a short
+  // ERROR-CODE): the server's fault, whichever probe read it
+  if (error instanceof StunDecodeError)
+    return new ProbeFailure(
+      'malformed-reply',
+      stage,
+      `the server's reply is not valid STUN: ${error.message}`,
+    );
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code && BY_CODE[code])

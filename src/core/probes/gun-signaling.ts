@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Timeouts } from '../../contract';
 import { gunGetFrame, gunMessageId, gunPutFrame, parseGunFrames } from './signaling/gun-wire';
-import { frameText, openWebSocket, toWebSocketUrl, type OpenSocket } from './signaling/websocket';
+import {
+  connectionLost,
+  frameText,
+  openWebSocket,
+  toWebSocketUrl,
+  type OpenSocket,
+} from './signaling/websocket';
 import { ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from './types';
 
 type GunTarget = Extract<ResolvedTarget, { kind: 'gun' }>;
@@ -58,7 +64,8 @@ async function runGunSignaling(target: GunTarget, ctx: ProbeContext) {
       const onAbort = () => settle({ error: new ProbeFailure('aborted', stage, 'cancelled') });
       ctx.signal.addEventListener('abort', onAbort, { once: true });
 
-      const inspect = (who: 'A' | 'B', { socket, onFrame }: OpenSocket) => {
+      const inspect = (who: 'A' | 'B', client: OpenSocket) => {
+        const { socket, onFrame } = client;
         onFrame((data) => {
           const text = frameText(data);
           const frames = text === null ? null : parseGunFrames(text);
@@ -95,13 +102,12 @@ async function runGunSignaling(target: GunTarget, ctx: ProbeContext) {
         socket.on('close', () => {
           if (!settled) {
             settle({
-              error: new ProbeFailure(
-                'refused',
+              error: connectionLost(
+                client,
                 stage,
+                'the GUN relay',
                 `the GUN relay closed client ${who}'s connection before the message was relayed`,
-                {
-                  connectMs: connectMsTaken,
-                },
+                { connectMs: connectMsTaken },
               ),
             });
           }

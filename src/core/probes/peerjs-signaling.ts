@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Timeouts } from '../../contract';
 import { fetchId, openPeer, peerJsEndpoints } from './signaling/peerjs-wire';
+import { connectionLost } from './signaling/websocket';
 import { ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from './types';
 
 export { peerJsEndpoints } from './signaling/peerjs-wire';
@@ -71,18 +72,21 @@ async function runPeerJsSignaling(target: PeerJsTarget, ctx: ProbeContext) {
         resolve(round(performance.now() - sentAt));
       }
     };
-    a.onClose = b.onClose = (who) => {
-      timer.release();
-      ctx.signal.removeEventListener('abort', onAbort);
-      reject(
-        new ProbeFailure(
-          'refused',
-          'relay',
-          `the PeerJS server closed ${who}'s connection before the message was delivered`,
-          { openMs },
-        ),
-      );
-    };
+    for (const peer of [a, b]) {
+      peer.onClose = (who) => {
+        timer.release();
+        ctx.signal.removeEventListener('abort', onAbort);
+        reject(
+          connectionLost(
+            peer.link,
+            'relay',
+            'the PeerJS server',
+            `the PeerJS server closed ${who}'s connection before the message was delivered`,
+            { openMs },
+          ),
+        );
+      };
+    }
   });
   ctx.emit('signal.offer.received', { via: 'peerjs', relayRttMs });
   const metrics: Metrics = { openMs, relayRttMs, rttMs: relayRttMs, key };

@@ -44,7 +44,18 @@ async function runSignaledSession(target: SignalingTarget, ctx: ProbeContext): P
   try {
     ctx.stage(stage);
     const started = performance.now();
-    transport = await stageWait(ctx, stage, connectMs, openTransport(target, ctx, stage, connectMs));
+    transport = await stageWait(
+      ctx,
+      stage,
+      connectMs,
+      openTransport(target, ctx, stage, connectMs),
+      () =>
+        new ProbeFailure(
+          'timeout',
+          'signaling-connect',
+          `${SERVER_NAME[target.kind]} did not let both signaling clients connect within ${connectMs} ms`,
+        ),
+    );
     metrics.signalingConnectMs = round(performance.now() - started);
     ctx.emit('signal.server.connected', { via: transport.via, connectMs: metrics.signalingConnectMs });
 

@@ -4,11 +4,11 @@
  * a signal is a `put` of one field `m<seq>` (the JSON envelope) on the other side's inbox.
  */
 import { randomBytes } from 'node:crypto';
-import { ProbeFailure, type ProbeContext } from '../types';
+import type { ProbeContext } from '../types';
 import type { Side } from '../webrtc/peer-pair';
 import { gunGetFrame, gunMessageId, gunPutFrame, parseGunFrames } from './gun-wire';
 import { other, parseEnvelope, SessionChannels, type SessionTransport } from './session-transport';
-import { frameText, openWebSocket, toWebSocketUrl, type OpenSocket } from './websocket';
+import { connectionLost, frameText, openWebSocket, toWebSocketUrl, type OpenSocket } from './websocket';
 
 const FIELD = /^m(\d{1,5})$/;
 
@@ -32,7 +32,8 @@ export async function openGunSession(
   const clients: Record<Side, OpenSocket> = { A: a, B: b };
 
   for (const side of ['A', 'B'] as const) {
-    const { socket, onFrame } = clients[side];
+    const client = clients[side];
+    const { socket, onFrame } = client;
     const soul = inbox(side);
     onFrame((data) => {
       const text = frameText(data);
@@ -46,14 +47,21 @@ export async function openGunSession(
         if (!node || typeof node !== 'object') continue;
         for (const [field, value] of Object.entries(node)) {
           if (!FIELD.test(field)) continue;
-          const envelope = parseEnvelope(value, ctx.correlationId);
+          const envelope = parseEnvelope(value, ctx.correlationId, side);
+          // the inbox soul is this session's alone: anything else in it was damaged or misrouted
           if (envelope) channels.arrived(side, envelope);
+          else channels.counts.garbage++;
         }
       }
     });
     socket.on('close', () =>
       channels.fail(
-        new ProbeFailure('refused', stage, `the GUN relay closed client ${side}'s connection mid-session`),
+        connectionLost(
+          client,
+          stage,
+          'the GUN relay',
+          `the GUN relay closed client ${side}'s connection mid-session`,
+        ),
       ),
     );
     socket.on('error', () => {});

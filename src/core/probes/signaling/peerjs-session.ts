@@ -5,10 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SignalData } from 'simple-peer';
-import { ProbeFailure, type ProbeContext } from '../types';
+import type { ProbeContext } from '../types';
 import type { Side } from '../webrtc/peer-pair';
 import { fetchId, openPeer, peerJsEndpoints, type OpenPeer } from './peerjs-wire';
 import { other, parseEnvelope, SessionChannels, type SessionTransport } from './session-transport';
+import { connectionLost } from './websocket';
+
+const SIGNAL_TYPES = new Set<unknown>(['OFFER', 'ANSWER', 'CANDIDATE']);
 
 /** The PeerJS server only forwards these message types. */
 function messageType(signal: SignalData): 'OFFER' | 'ANSWER' | 'CANDIDATE' {
@@ -43,12 +46,19 @@ export async function openPeerJsSession(
     const peer = peers[side];
     peer.onMessage = (message) => {
       if (message.src !== ids[other(side)]) return;
-      const envelope = parseEnvelope(message.payload, ctx.correlationId);
+      const envelope = parseEnvelope(message.payload, ctx.correlationId, side);
       if (envelope) channels.arrived(side, envelope);
+      // the other peer's id is this session's alone: a signal from it that does not parse was damaged
+      else if (SIGNAL_TYPES.has(message.type)) channels.counts.garbage++;
     };
     peer.onClose = (who) =>
       channels.fail(
-        new ProbeFailure('refused', stage, `the PeerJS server closed ${who}'s connection mid-session`),
+        connectionLost(
+          peer.link,
+          stage,
+          'the PeerJS server',
+          `the PeerJS server closed ${who}'s connection mid-session`,
+        ),
       );
   }
 

@@ -8,7 +8,14 @@ import { request as httpsRequest } from 'node:https';
 import type WebSocket from 'ws';
 import { classifyError } from '../classify';
 import { ProbeFailure, type ProbeContext } from '../types';
-import { frameText, MAX_FRAME_BYTES, openWebSocket, toWebSocketUrl } from './websocket';
+import {
+  connectionLost,
+  frameText,
+  MAX_FRAME_BYTES,
+  openWebSocket,
+  toWebSocketUrl,
+  type OpenSocket,
+} from './websocket';
 
 export interface PeerJsMessage {
   type?: unknown;
@@ -40,6 +47,8 @@ export function peerJsEndpoints(
 
 export interface OpenPeer {
   socket: WebSocket;
+  /** The connection under the peer (it knows whether the server broke the WebSocket protocol). */
+  link: OpenSocket;
   onMessage: (message: PeerJsMessage) => void;
   onClose: (who: string) => void;
 }
@@ -52,9 +61,10 @@ export async function openPeer(
   timeoutMs: number,
   stage = 'open',
 ): Promise<OpenPeer> {
-  const { socket, onFrame } = await openWebSocket(ctx, url, label, stage, timeoutMs);
+  const link = await openWebSocket(ctx, url, label, stage, timeoutMs);
+  const { socket, onFrame } = link;
   return new Promise<OpenPeer>((resolve, reject) => {
-    const peer: OpenPeer = { socket, onMessage: () => {}, onClose: () => {} };
+    const peer: OpenPeer = { socket, link, onMessage: () => {}, onClose: () => {} };
     let opened = false;
     const timer = ctx.resources.timeout(`${label} OPEN deadline`, timeoutMs, () =>
       fail(
@@ -111,9 +121,7 @@ export async function openPeer(
             ),
           );
         } else if (message.type === 'ERROR') {
-          const msg = String(
-            (message.payload as { msg?: unknown } | undefined)?.msg ?? 'unknown error',
-          ).slice(0, 200);
+          const msg = plainText((message.payload as { msg?: unknown } | null | undefined)?.msg);
           const invalidKey = /invalid key/i.test(msg);
           fail(
             new ProbeFailure(
@@ -133,9 +141,10 @@ export async function openPeer(
     socket.on('close', () => {
       if (!opened)
         fail(
-          new ProbeFailure(
-            'refused',
+          connectionLost(
+            link,
             stage,
+            `${label}: the PeerJS server`,
             `${label}: the PeerJS server closed the connection during the handshake`,
           ),
         );
@@ -178,11 +187,25 @@ export function fetchId(ctx: ProbeContext, url: URL, timeoutMs: number, stage = 
     req.on('response', (res) => {
       let body = '';
       res.setEncoding('utf8');
+      let tooLarge = false;
       res.on('data', (chunk: string) => {
+        if (tooLarge) return;
         body += chunk;
-        if (body.length > MAX_FRAME_BYTES) req.destroy();
+        if (body.length <= MAX_FRAME_BYTES) return;
+        tooLarge = true;
+        done();
+        req.destroy();
+        reject(
+          new ProbeFailure(
+            'malformed-reply',
+            stage,
+            `the PeerJS server answered GET ${url.pathname} with more than ${MAX_FRAME_BYTES / 1024} KB instead of a peer id`,
+            { httpStatus: res.statusCode ?? null },
+          ),
+        );
       });
       res.on('end', () => {
+        if (tooLarge) return;
         done();
         const status = res.statusCode ?? 0;
         if (status >= 500) {
@@ -220,4 +243,11 @@ export function fetchId(ctx: ProbeContext, url: URL, timeoutMs: number, stage = 
     });
     req.end();
   });
+}
+
+/** A server-sent value as words for a message: strings (capped) and numbers only, never `String(object)`. */
+function plainText(value: unknown): string {
+  if (typeof value === 'string') return value.slice(0, 200);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return 'unknown error';
 }

@@ -1,7 +1,7 @@
 /**
  * A signal transport through a signaling server, for a WebRTC session whose two peers live in this
  * process but whose offer, answer and candidates must cross the server. Messages are wrapped in an
- * envelope `{ cid, seq, signal }`: the correlation id tags them (and filters out other sessions on a
+ * envelope `{ cid, from, seq, signal }`: the correlation id tags them (and filters out other sessions on a
  * shared relay), the sequence number restores each direction's order and drops the duplicates a
  * relay may send back (GUN answers a subscription with everything the node already holds).
  */
@@ -23,6 +23,8 @@ export interface SessionTransport extends SignalTransport {
 
 export interface Envelope {
   cid: string;
+  /** The sending side: a server that hands a peer its own signals back is caught here. */
+  from: Side;
   seq: number;
   signal: SignalData;
 }
@@ -34,8 +36,15 @@ export function other(side: Side): Side {
   return side === 'A' ? 'B' : 'A';
 }
 
-/** The envelope in a relayed value, or null when it is not one of this session's signals. */
-export function parseEnvelope(value: unknown, correlationId: string): Envelope | null {
+/** Far above a real session description (a few KB); a bound on what is handed to the peer. */
+const MAX_SDP_CHARS = 64 * 1024;
+
+/**
+ * The envelope in a relayed value for side `to`, or null when it is not one of this session's
+ * signals. The signal is rebuilt from the fields a peer needs, so nothing else a server adds
+ * (`renegotiate`, `transceiverRequest`, odd types) reaches simple-peer.
+ */
+export function parseEnvelope(value: unknown, correlationId: string, to: Side): Envelope | null {
   let parsed: unknown = value;
   if (typeof value === 'string') {
     try {
@@ -45,13 +54,39 @@ export function parseEnvelope(value: unknown, correlationId: string): Envelope |
     }
   }
   if (typeof parsed !== 'object' || parsed === null) return null;
-  const { cid, seq, signal } = parsed as Partial<Envelope>;
-  if (cid !== correlationId || !Number.isInteger(seq) || (seq as number) < 0 || (seq as number) > MAX_SEQ)
-    return null;
-  if (typeof signal !== 'object' || signal === null || typeof signal.type !== 'string') return null;
-  if ((signal.type === 'offer' || signal.type === 'answer') && typeof signal.sdp !== 'string') return null;
-  if (signal.type === 'candidate' && typeof signal.candidate?.candidate !== 'string') return null;
-  return { cid, seq: seq as number, signal };
+  const { cid, from, seq, signal } = parsed as Partial<Record<keyof Envelope, unknown>>;
+  if (cid !== correlationId || from !== other(to)) return null;
+  if (!Number.isInteger(seq) || (seq as number) < 0 || (seq as number) > MAX_SEQ) return null;
+  const clean = signalFor(signal, to);
+  return clean ? { cid, from: other(to), seq: seq as number, signal: clean } : null;
+}
+
+/**
+ * Peer A made the offer, so it only takes an answer; peer B only an offer; both take candidates.
+ * A signal the other way round would be the server misrouting messages.
+ */
+function signalFor(value: unknown, to: Side): SignalData | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { type, sdp, candidate } = value as Record<string, unknown>;
+  if (type === (to === 'A' ? 'answer' : 'offer')) {
+    return typeof sdp === 'string' && sdp.length <= MAX_SDP_CHARS ? { type, sdp } : null;
+  }
+  if (type !== 'candidate' || typeof candidate !== 'object' || candidate === null) return null;
+  const fields = candidate as Record<string, unknown>;
+  if (typeof fields.candidate !== 'string' || fields.candidate.length > 1024) return null;
+  const index = fields.sdpMLineIndex;
+  const mid = fields.sdpMid;
+  return {
+    type: 'candidate',
+    candidate: {
+      candidate: fields.candidate,
+      sdpMLineIndex:
+        Number.isInteger(index) && (index as number) >= 0 && (index as number) < 1024
+          ? (index as number)
+          : null,
+      sdpMid: typeof mid === 'string' && mid.length <= 64 ? mid : null,
+    },
+  };
 }
 
 /**
@@ -79,7 +114,7 @@ export class SessionChannels {
   /** The envelope for the next message from `from`. */
   envelope(from: Side, signal: SignalData): Envelope {
     this.counts.sent++;
-    return { cid: this.correlationId, seq: this.nextOut[from]++, signal };
+    return { cid: this.correlationId, from, seq: this.nextOut[from]++, signal };
   }
 
   receive(to: Side, handler: (message: SignalData) => void): void {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { classifyError } from '../classify';
-import { ProbeFailure, type ProbeContext } from '../types';
+import { ProbeFailure, type Metrics, type ProbeContext } from '../types';
 
 /** http(s)://host/path → ws(s)://host/path (a signaling URL may be given either way). */
 export function toWebSocketUrl(url: string): URL {
@@ -24,6 +24,11 @@ export interface OpenSocket {
   socket: WebSocket;
   /** Delivers queued frames first, then every new one. */
   onFrame(listener: FrameListener): void;
+  /**
+   * How the server broke the WebSocket protocol (a text frame that is not UTF-8, a frame over the
+   * limit…) when that made this client drop the connection; null otherwise.
+   */
+  readonly violation: string | null;
 }
 
 /**
@@ -45,11 +50,15 @@ export function openWebSocket(
     const queued: WebSocket.RawData[] = [];
     let deliver: FrameListener = (data) => queued.push(data);
     socket.on('message', (data) => deliver(data));
+    let violation: string | null = null;
     const open: OpenSocket = {
       socket,
       onFrame(listener) {
         deliver = listener;
         for (const data of queued.splice(0)) listener(data);
+      },
+      get violation() {
+        return violation;
       },
     };
     let settled = false;
@@ -79,8 +88,41 @@ export function openWebSocket(
       );
     });
     // after open, errors are handled by the probe's own listeners; this one keeps ws from throwing
-    socket.on('error', (error) => settle(error));
+    // and remembers a protocol violation, which ws answers by closing the connection itself
+    socket.on('error', (error: Error & { code?: string }) => {
+      violation ??= protocolViolation(error);
+      settle(error);
+    });
   });
+}
+
+function protocolViolation(error: Error & { code?: string }): string | null {
+  if (!error.code?.startsWith('WS_ERR_')) return null;
+  if (error.code === 'WS_ERR_INVALID_UTF8') return 'a text frame that is not valid UTF-8';
+  if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+    return `a frame over ${MAX_FRAME_BYTES / 1024} KB, more than any signaling message`;
+  return error.message.slice(0, 120);
+}
+
+/**
+ * The failure for a signaling connection that closed before its work was done: `refused` in the
+ * words given, or, when this client dropped it because the server broke the WebSocket protocol, a
+ * `malformed-reply` that says how (the server did not close anything; it sent something broken).
+ */
+export function connectionLost(
+  open: OpenSocket,
+  stage: string,
+  serverName: string,
+  closedWords: string,
+  metrics: Metrics = {},
+): ProbeFailure {
+  if (open.violation === null) return new ProbeFailure('refused', stage, closedWords, metrics);
+  return new ProbeFailure(
+    'malformed-reply',
+    stage,
+    `${serverName} sent ${open.violation}, so the client dropped the connection`,
+    metrics,
+  );
 }
 
 /** Text of a frame (ws delivers Buffers); null when it is too large or not text. */

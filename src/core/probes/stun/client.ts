@@ -3,18 +3,28 @@ import { connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { classifyError } from '../classify';
 import { ProbeFailure, type ProbeContext } from '../types';
-import {
-  decodeMessage,
-  fingerprintValid,
-  framedLength,
-  MAGIC_COOKIE,
-  MAX_MESSAGE_LENGTH,
-  StunDecodeError,
-  type StunMessage,
-} from './message';
+import { StunStreamFramer } from './framer';
+import { decodeMessage, fingerprintValid, StunDecodeError, type StunMessage } from './message';
 
 /** RFC 8489 §6.2.1: first retransmission after 500 ms, doubling (UDP only). */
 const INITIAL_RTO_MS = 500;
+
+/**
+ * The largest reply accepted. Real Binding and Allocate answers are a few hundred bytes; a hostile
+ * server can send 64 KB datagrams or framed messages, which are refused unread (and, over TCP,
+ * skipped unbuffered).
+ */
+export const MAX_REPLY_BYTES = 16 * 1024;
+
+/**
+ * Bad replies (garbage, oversized) one transaction tolerates before it ends as `malformed-reply`
+ * without waiting for its deadline: a server that floods is answered at once, and the flood
+ * cannot keep the attempt busy.
+ */
+export const MAX_BAD_REPLIES = 100;
+
+/** Bad replies logged as events per socket; the rest are only counted (a flood must not flood the log). */
+const MAX_MALFORMED_EVENTS = 5;
 
 export interface Endpoint {
   address: string;
@@ -35,10 +45,12 @@ export interface StunReply {
 interface Pending {
   resolve(reply: StunReply): void;
   reject(error: unknown): void;
+  stage: string;
   firstSentAt: number;
   sentAt: number;
   transmissions: number;
   malformedAtStart: number;
+  strayAtStart: number;
 }
 
 /**
@@ -49,6 +61,8 @@ interface Pending {
 export class StunClient {
   private readonly pending = new Map<string, Pending>();
   private malformed = 0;
+  /** Well-formed replies that answer no open transaction (late, duplicated or foreign ids). */
+  private stray = 0;
   private lastMalformed = '';
   private failure: unknown = null;
   private send: (data: Buffer, to?: Endpoint) => void = () => {};
@@ -100,7 +114,7 @@ export class StunClient {
       `stun udp ${options.server.address}:${options.server.port}`,
       () => socket.close(),
     );
-    socket.on('message', (buf) => this.onDatagram(buf));
+    socket.on('message', (buf) => this.onMessage(buf));
     socket.on('error', (error) => {
       this.fail(error);
       done(error);
@@ -138,22 +152,11 @@ export class StunClient {
       `stun ${options.transport} ${options.server.address}`,
       () => socket.destroy(),
     );
-    let buffer = Buffer.alloc(0);
+    const framer = new StunStreamFramer(MAX_REPLY_BYTES);
     socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      for (;;) {
-        if (
-          buffer.length >= 8 &&
-          (((buffer[0] as number) & 0xc0) !== 0 || buffer.readUInt32BE(4) !== MAGIC_COOKIE)
-        ) {
-          this.onDatagram(buffer);
-          buffer = Buffer.alloc(0);
-          return;
-        }
-        const length = framedLength(buffer);
-        if (length === null || buffer.length < length) return;
-        this.onDatagram(Buffer.from(buffer.subarray(0, length)));
-        buffer = buffer.subarray(length);
+      for (const item of framer.push(chunk)) {
+        if (item.kind === 'message') this.onMessage(item.bytes);
+        else this.onMalformed(item.bytes, item.reason);
       }
     });
     socket.on('error', (error) => {
@@ -161,28 +164,43 @@ export class StunClient {
       done(error);
     });
     socket.on('close', () =>
-      this.fail(new ProbeFailure('refused', 'request', 'the server closed the connection')),
+      this.fail(
+        framer.pending > 0
+          ? new ProbeFailure(
+              'malformed-reply',
+              'request',
+              `the server closed the connection in the middle of a STUN message (${framer.pending} bytes of it unread)`,
+            )
+          : new ProbeFailure('refused', 'request', 'the server closed the connection'),
+      ),
     );
     socket.once(secure ? 'secureConnect' : 'connect', () => done());
     this.send = (data) => socket.write(data);
   }
 
-  private onDatagram(buf: Buffer): void {
+  /** One datagram (UDP) or one framed message (TCP/TLS) from the server. */
+  private onMessage(buf: Buffer): void {
+    if (buf.length > MAX_REPLY_BYTES) {
+      this.onMalformed(
+        buf.length,
+        `a reply of ${buf.length} bytes, larger than any STUN reply (limit ${MAX_REPLY_BYTES})`,
+      );
+      return;
+    }
     let message: StunMessage;
     try {
-      if (buf.length > MAX_MESSAGE_LENGTH)
-        throw new StunDecodeError(`reply of ${buf.length} bytes is too large`);
       message = decodeMessage(buf);
       if (!fingerprintValid(message)) throw new StunDecodeError('FINGERPRINT does not match the message');
     } catch (error) {
-      this.malformed++;
-      this.lastMalformed = error instanceof Error ? error.message : String(error);
-      this.ctx.emit('stun.reply.malformed', { bytes: buf.length, reason: this.lastMalformed });
+      this.onMalformed(buf.length, error instanceof Error ? error.message : String(error));
       return;
     }
     const key = message.transactionId.toString('hex');
     const pending = this.pending.get(key);
-    if (!pending) return; // a stray or late reply: not ours any more
+    if (!pending) {
+      this.stray++; // a late or duplicated reply, or another transaction's: not ours any more
+      return;
+    }
     this.pending.delete(key);
     const now = performance.now();
     pending.resolve({
@@ -192,6 +210,24 @@ export class StunClient {
       transmissions: pending.transmissions,
       malformed: this.malformed - pending.malformedAtStart,
     });
+  }
+
+  private onMalformed(bytes: number, reason: string): void {
+    this.malformed++;
+    this.lastMalformed = reason;
+    if (this.malformed <= MAX_MALFORMED_EVENTS) this.ctx.emit('stun.reply.malformed', { bytes, reason });
+    for (const [key, pending] of this.pending) {
+      const bad = this.malformed - pending.malformedAtStart;
+      if (bad < MAX_BAD_REPLIES) continue;
+      this.pending.delete(key);
+      pending.reject(
+        new ProbeFailure(
+          'malformed-reply',
+          pending.stage,
+          `the server flooded this request with ${bad} replies that are not valid STUN (last: ${reason})`,
+        ),
+      );
+    }
   }
 
   /** A socket-level failure ends every open transaction with it. */
@@ -215,7 +251,7 @@ export class StunClient {
     const { ctx } = this;
     const scope = ctx.resources; // timers are released with the attempt, or sooner below
     return new Promise<StunReply>((resolve, reject) => {
-      if (this.failure) return reject(classifyError(this.failure, options.stage));
+      if (this.failure) return reject(restage(classifyError(this.failure, options.stage), options.stage));
       if (ctx.signal.aborted) return reject(new ProbeFailure('aborted', options.stage, 'cancelled'));
       const key = transactionId.toString('hex');
       const timers: Array<{ release(): void }> = [];
@@ -236,12 +272,14 @@ export class StunClient {
         },
         reject: (error) => {
           cleanup();
-          reject(classifyError(error, options.stage));
+          reject(restage(classifyError(error, options.stage), options.stage));
         },
+        stage: options.stage,
         firstSentAt: performance.now(),
         sentAt: performance.now(),
         transmissions: 0,
         malformedAtStart: this.malformed,
+        strayAtStart: this.stray,
       };
       this.pending.set(key, pending);
       const transmit = () => {
@@ -267,6 +305,7 @@ export class StunClient {
       timers.push(
         scope.timeout('stun transaction deadline', options.timeoutMs, () => {
           const garbage = this.malformed - pending.malformedAtStart;
+          const strays = this.stray - pending.strayAtStart;
           cleanup();
           reject(
             garbage > 0
@@ -275,14 +314,26 @@ export class StunClient {
                   options.stage,
                   `the server answered, but not with a valid STUN reply (${garbage} bad replies; last: ${this.lastMalformed})`,
                 )
-              : new ProbeFailure('timeout', options.stage, `no answer within ${options.timeoutMs} ms`, {
-                  transmissions: pending.transmissions,
-                }),
+              : new ProbeFailure(
+                  'timeout',
+                  options.stage,
+                  strays > 0
+                    ? `no answer to this request within ${options.timeoutMs} ms (${strays} replies carried another transaction id and were ignored)`
+                    : `no answer within ${options.timeoutMs} ms`,
+                  { transmissions: pending.transmissions, strayReplies: strays },
+                ),
           );
         }),
       );
     });
   }
+}
+
+/** A socket failure found while a transaction is open is reported at that transaction's stage. */
+function restage(failure: ProbeFailure, stage: string): ProbeFailure {
+  return failure.stage === stage
+    ? failure
+    : new ProbeFailure(failure.errorClass, stage, failure.message, failure.metrics);
 }
 
 function round(ms: number): number {

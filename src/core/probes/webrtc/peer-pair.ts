@@ -19,6 +19,14 @@ import {
 
 export type Side = 'A' | 'B';
 
+/** simple-peer's errors for a remote offer, answer or candidate it could not apply. */
+const UNUSABLE_SIGNAL = new Set([
+  'ERR_SET_REMOTE_DESCRIPTION',
+  'ERR_ADD_ICE_CANDIDATE',
+  'ERR_SIGNALING',
+  'ERR_CREATE_ANSWER',
+]);
+
 type SimplePeerConstructor = new (options: Record<string, unknown>) => SimplePeerInstance;
 
 let simplePeer: Promise<SimplePeerConstructor> | null = null;
@@ -74,6 +82,8 @@ export interface PeerPair {
 export interface SignalTransport {
   /** Added to the `signal.*` events' data (e.g. `via: 'gun'`); none for the direct transport. */
   readonly eventData?: Record<string, unknown>;
+  /** The server the signals cross ("the GUN relay"); none for the direct transport. */
+  readonly serverName?: string;
   send(from: Side, message: SignalData): void;
   receive(to: Side, handler: (message: SignalData) => void): void;
 }
@@ -139,6 +149,18 @@ export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: Pai
     // simple-peer emits 'error' on a later microtask, also after destroy(): the listener stays for good.
     peer.on('error', (error: Error & { code?: string }) => {
       if (closed) return;
+      const server = options.transport?.serverName;
+      if (server && error.code && UNUSABLE_SIGNAL.has(error.code)) {
+        // the signals crossed a server: one this peer cannot use was damaged on the way
+        fail(
+          new ProbeFailure(
+            'malformed-reply',
+            'connect',
+            `peer ${side} could not use a signaling message that came through ${server} (${error.message}): the server altered it`,
+          ),
+        );
+        return;
+      }
       fail(
         new ProbeFailure(
           error.code === 'ERR_ICE_CONNECTION_FAILURE' || error.code === 'ERR_CONNECTION_FAILURE'
