@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import {
   MONITOR_DEFAULT_EVERY_MS,
+  ScheduleSchema,
   SettingsSchema,
   type AttemptPage,
   type AttemptTimeline,
@@ -230,10 +231,29 @@ export class TriageService {
     );
   }
 
-  saveSettings(settings: Settings): Settings {
-    this.settingsStore().saveSettings(SettingsSchema.parse(settings));
+  /** Saves the settings; with saved settings in use, the schedule switches the monitor on or off. */
+  async saveSettings(settings: Settings): Promise<Settings> {
+    const parsed = SettingsSchema.parse(settings);
+    this.settingsStore().saveSettings(parsed);
     this.pruneHistory();
+    if (this.options.useSavedSettings) await this.applySchedule(parsed.schedule);
     return this.getSettings();
+  }
+
+  /**
+   * Starts the monitor when the saved schedule says so (the desktop app and `serve` call it once at
+   * start), so that a schedule switched on in Settings survives a restart.
+   */
+  async resumeSchedule(): Promise<MonitorStatus> {
+    if (!this.options.useSavedSettings) return this.monitorStatus();
+    return this.applySchedule(this.getSettings().schedule);
+  }
+
+  private async applySchedule(schedule: Settings['schedule']): Promise<MonitorStatus> {
+    const running = this.monitor?.status();
+    if (running?.enabled === schedule.enabled && (!schedule.enabled || running.everyMs === schedule.everyMs))
+      return this.monitorStatus();
+    return this.switchMonitor({ enabled: schedule.enabled, everyMs: schedule.everyMs });
   }
 
   /** Saves the list a diagnosis tests; refused whole (naming the field) when an entry is invalid. */
@@ -343,6 +363,20 @@ export class TriageService {
 
   /** Switches the monitor on or off (the desktop switch); a new period restarts it. */
   async setMonitor(args: { enabled: boolean; everyMs?: number }): Promise<MonitorStatus> {
+    const status = await this.switchMonitor(args);
+    if (this.options.useSavedSettings) {
+      // The switch and Settings' schedule are one setting: keep the saved schedule in step. A period
+      // below the schedule's 10 s floor (tests, drills) runs but is not saved.
+      const settings = this.getSettings();
+      const everyMs = ScheduleSchema.shape.everyMs.safeParse(status.everyMs).success
+        ? status.everyMs
+        : settings.schedule.everyMs;
+      this.settingsStore().saveSettings({ ...settings, schedule: { enabled: args.enabled, everyMs } });
+    }
+    return status;
+  }
+
+  private async switchMonitor(args: { enabled: boolean; everyMs?: number }): Promise<MonitorStatus> {
     const running = this.monitor?.status().enabled ? this.monitor : null;
     const everyMs = args.everyMs ?? running?.everyMs ?? MONITOR_DEFAULT_EVERY_MS;
     if (!args.enabled || (running && running.everyMs !== everyMs)) await this.monitor?.stop();

@@ -54,6 +54,9 @@ function start(): void {
     mainWindow.focus();
   });
 
+  // A schedule switched on in Settings survives a restart.
+  void service.resumeSchedule().catch((error: unknown) => console.error('monitor schedule:', error));
+
   mainWindow = createMainWindow(BrowserWindow, {
     preloadPath: join(__dirname, '../preload/index.js'),
     renderer,

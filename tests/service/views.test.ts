@@ -275,7 +275,7 @@ describe('bundles from the UI', () => {
       value: { fileName: 'export.zip', savedTo: out, download: null, redacted: true, counts: { runs: 6 } },
     });
 
-    temp.service.saveSettings({ ...temp.service.getSettings(), redactExports: false });
+    await temp.service.saveSettings({ ...temp.service.getSettings(), redactExports: false });
     const plain = await temp.call(
       'exportBundle',
       {},

@@ -67,6 +67,9 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
     if (lab) io.err('the embedded lab is running on loopback and is tested as layer L1');
     if (token)
       io.err(`warning: listening on ${host}, reachable from other machines; requests need the token below`);
+    const schedule = await service.resumeSchedule();
+    if (schedule.enabled)
+      io.err(`the monitor is on (saved schedule): a diagnosis every ${schedule.everyMs / 1000} s`);
     const address = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
     io.out(`RTC Triage is running at ${address} (Ctrl-C to stop)`);
     await stopped;

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { MonitorSwitch } from '../../components/MonitorSwitch';
 import { ProgressList } from '../../components/ProgressList';
 import { RunControls } from '../../components/RunControls';
 import { TargetTable } from '../../components/TargetTable';
@@ -53,6 +54,7 @@ export function OverviewScreen({ diagnosis }: { diagnosis: Diagnosis }) {
       {!state.report && !running && !state.error && (
         <p className="empty">No diagnosis yet. Run one to test every configured server.</p>
       )}
+      <MonitorSwitch />
     </>
   );
 }
