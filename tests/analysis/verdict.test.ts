@@ -192,6 +192,35 @@ const CASES: Case[] = [
     ],
   },
   {
+    // seen in the network lab (no default route): libwebrtc's UDP gathering only times out
+    name: 'no route for every socket probe while WebRTC gathering just timed out',
+    kind: 'offline',
+    targets: [STUN_A, TURN, GUN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', false, {}, 'unreachable'],
+      ['stun-a', 'ice-gathering', false, {}, 'timeout'],
+      ['stun-a', 'peer-connection', false, { path: 'srflx' }, 'timeout'],
+      ['turn-a', 'turn-allocation', false, { transport: 'udp' }, 'unreachable'],
+      ['turn-a', 'peer-connection', false, { path: 'relay' }, 'timeout'],
+      ['gun-a', 'gun-signaling', false, {}, 'unreachable'],
+    ],
+    local: 'pass',
+    crossNetwork: 'fail',
+    deciding: ['stun-a', 'turn-a', 'gun-a'],
+  },
+  {
+    name: 'servers silent (timeouts) while one answers no route: not offline',
+    kind: 'infrastructure-outage',
+    targets: [STUN_A, GUN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', false, {}, 'timeout'],
+      ['stun-a', 'ice-gathering', false, {}, 'timeout'],
+      ['gun-a', 'gun-signaling', false, {}, 'unreachable'],
+    ],
+  },
+  {
     name: 'the run was cancelled early',
     kind: 'inconclusive',
     targets: [STUN_A, STUN_B],

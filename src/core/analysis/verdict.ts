@@ -28,6 +28,8 @@ const KIND_NAMES: Record<string, string> = {
   peerjs: 'PeerJS signaling',
 };
 
+const isWebRtcTimeout = (c: Check) =>
+  (c.probe === 'ice-gathering' || c.probe === 'peer-connection') && c.last.errorClass === 'timeout';
 const names = (checks: readonly Check[]) => [...new Set(checks.map((c) => c.url))].join(', ');
 const isExternal = (c: Check) => c.layer === 'L2' || c.layer === 'L3' || c.layer === 'L4';
 
@@ -81,8 +83,17 @@ export function verdictFor(input: VerdictInput): Verdict {
   const down = failed.filter((c) => !c.auth);
   const auth = failed.filter((c) => c.auth);
 
-  if (down.length === external.length && down.every((c) => c.noRoute)) {
-    return make('offline', 0.75, OFFLINE, down);
+  // No route: nothing answered, and every probe that opens its own sockets says so. libwebrtc's
+  // gathering over UDP never reports a routing error, it only runs out of time, so those timeouts
+  // neither prove nor contradict it.
+  const routeEvidence = down.filter((c) => !isWebRtcTimeout(c));
+  if (
+    passed.length === 0 &&
+    auth.length === 0 &&
+    routeEvidence.length > 0 &&
+    routeEvidence.every((c) => c.noRoute)
+  ) {
+    return make('offline', 0.75, OFFLINE, routeEvidence);
   }
 
   const relay = external.filter((c) => c.layer === 'L4');
