@@ -163,6 +163,29 @@ const CASES: Case[] = [
     message: /TURN relay worked|relayed through TURN worked/,
   },
   {
+    // seen in the network lab: the server listed first has no RFC 5780 (inconclusive)
+    name: 'a symmetric NAT found by one server while another is inconclusive',
+    kind: 'network-restricted',
+    targets: [STUN_B, STUN_A, TURN],
+    steps: [
+      LOCAL_OK,
+      ['stun-b', 'stun-binding', true],
+      ['stun-b', 'nat-behavior', true, { mapping: 'inconclusive', filtering: 'inconclusive' }],
+      ['stun-a', 'stun-binding', true],
+      [
+        'stun-a',
+        'nat-behavior',
+        true,
+        { mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent' },
+      ],
+      ['turn-a', 'peer-connection', true, { path: 'relay' }],
+    ],
+    local: 'pass',
+    crossNetwork: 'pass',
+    message: /address-and-port-dependent/,
+    deciding: ['stun-a', 'turn-a'],
+  },
+  {
     name: 'the L0 machine test fails',
     kind: 'local-environment',
     targets: [STUN_A],

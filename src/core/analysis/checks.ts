@@ -112,10 +112,18 @@ export function localResult(all: readonly Check[]): PathResult {
 
 const SYMMETRIC = new Set(['address-dependent', 'address-and-port-dependent']);
 
+/**
+ * The NAT's mapping behaviour as the RFC 5780 tests found it. A server without RFC 5780 answers
+ * `inconclusive`, which says nothing about the NAT: it must not hide another server's conclusive
+ * answer (the network lab's symmetric NAT read as healthy). When servers disagree, the one that says
+ * TURN is needed wins: it is the one that costs the user a failed call if ignored.
+ */
 export function natMapping(checks: readonly Check[]): string | null {
-  const nat = checks.find((c) => c.probe === 'nat-behavior' && c.status === 'pass');
-  const mapping = nat?.last.metrics.mapping;
-  return typeof mapping === 'string' ? mapping : null;
+  const found = checks
+    .filter((c) => c.probe === 'nat-behavior' && c.status === 'pass')
+    .map((c) => c.last.metrics.mapping)
+    .filter((m): m is string => typeof m === 'string' && m !== 'inconclusive');
+  return found.find((m) => SYMMETRIC.has(m)) ?? found[0] ?? null;
 }
 
 export function isSymmetricNat(checks: readonly Check[]): boolean {
