@@ -21,6 +21,7 @@ import { answerPings, ECHO_MS, median, pingRtts, safeSend, stageWait } from './w
 
 export { ECHO_MS };
 import {
+  decidingIceError,
   explainIceError,
   loadWrtc,
   round,
@@ -192,7 +193,7 @@ async function runPeerConnection(
 }
 
 function noCandidate(path: PeerPath, side: SideState): ProbeFailure {
-  const error = side.errors.find((e) => e.errorCode !== 701) ?? side.errors[0];
+  const error = decidingIceError(side.errors);
   const why = error ? `: ${explainIceError(error)}` : '';
   if (path === 'relay')
     return new ProbeFailure(
@@ -243,14 +244,15 @@ function srflxMessage(failure: ProbeFailure): string {
 
 function candidateMetrics(pair: PeerPair): Metrics {
   const count = (side: SideState, type: CandidateType) => side.gathered[type] ?? 0;
-  const lastError = [...pair.a.errors, ...pair.b.errors].at(-1);
+  // the error that decided, not the last one (the network lab saw 401 then 701 over TCP)
+  const error = decidingIceError([...pair.a.errors, ...pair.b.errors]);
   return {
     hostCandidates: count(pair.a, 'host') + count(pair.b, 'host'),
     srflxCandidates: count(pair.a, 'srflx') + count(pair.b, 'srflx'),
     relayCandidates: count(pair.a, 'relay') + count(pair.b, 'relay'),
     candidatesKept: pair.a.kept + pair.b.kept,
-    iceErrorCode: lastError?.errorCode ?? null,
-    iceErrorText: lastError?.errorText ?? null,
+    iceErrorCode: error?.errorCode ?? null,
+    iceErrorText: error?.errorText ?? null,
   };
 }
 
