@@ -278,6 +278,23 @@ const CASES: Case[] = [
     message: /credentials/,
   },
   {
+    // seen in the network lab: libwebrtc's gathering and the relayed session meet the same 401
+    name: 'TURN refuses the credentials in every probe (allocation, gathering, relayed session)',
+    kind: 'app-suspect',
+    targets: [STUN_A, TURN, GUN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['gun-a', 'gun-signaling', true],
+      ['turn-a', 'turn-allocation', false, { transport: 'udp', errorCode: 401 }, 'server-error'],
+      ['turn-a', 'ice-gathering', false, { iceErrorCode: 401 }, 'server-error'],
+      ['turn-a', 'peer-connection', false, { path: 'relay', iceErrorCode: 401 }, 'timeout'],
+    ],
+    local: 'pass',
+    message: /refused the username\/credential/,
+    deciding: ['turn-a'],
+  },
+  {
     name: 'a reflexive-only session fails alone (hairpinning): never condemns the network',
     kind: 'healthy',
     targets: [STUN_A],

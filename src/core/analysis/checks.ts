@@ -30,13 +30,18 @@ function transportOf(attempt: AttemptReport, url: string): Check['transport'] {
   return null;
 }
 
+const AUTH_CODES = new Set(['401', '441']);
+
+/**
+ * TURN refused the credentials: the allocation test says so with `errorCode`; libwebrtc's gathering
+ * and a relayed session with `iceErrorCode` (the network lab's wrong-password TURN read as "down").
+ */
 export function isAuthFailure(attempt: AttemptReport): boolean {
-  const code = attempt.metrics.errorCode;
-  return (
-    attempt.probe === 'turn-allocation' &&
-    attempt.errorClass === 'server-error' &&
-    (code === 401 || code === 441 || code === '401' || code === '441')
-  );
+  if (attempt.probe === 'turn-allocation')
+    return attempt.errorClass === 'server-error' && AUTH_CODES.has(String(attempt.metrics.errorCode));
+  if (attempt.probe === 'ice-gathering' || attempt.probe === 'peer-connection')
+    return AUTH_CODES.has(String(attempt.metrics.iceErrorCode));
+  return false;
 }
 
 /**
@@ -135,7 +140,8 @@ export function isSymmetricNat(checks: readonly Check[]): boolean {
  * NAT); fail: every relayed session failed, or no external server answered at all.
  */
 export function crossNetworkResult(checks: readonly Check[]): PathResult {
-  const relay = checks.filter((c) => c.layer === 'L4' && !c.hairpin && c.status !== 'untested');
+  // a relayed session refused at the credentials never tested the path
+  const relay = checks.filter((c) => c.layer === 'L4' && !c.hairpin && !c.auth && c.status !== 'untested');
   const hairpinPassed = checks.some((c) => c.hairpin && c.layer === 'L4' && c.status === 'pass');
   if (relay.some((c) => c.status === 'pass') || hairpinPassed) return 'pass';
   if (relay.length > 0) return 'fail';

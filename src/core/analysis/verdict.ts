@@ -96,7 +96,8 @@ export function verdictFor(input: VerdictInput): Verdict {
     return make('offline', 0.75, OFFLINE, routeEvidence);
   }
 
-  const relay = external.filter((c) => c.layer === 'L4');
+  // a relayed session refused at the credentials never tested the path: it counts with `auth`
+  const relay = external.filter((c) => c.layer === 'L4' && !c.auth);
   const allocations = external.filter((c) => c.probe === 'turn-allocation' && !c.auth);
   if (
     relay.some((c) => c.status === 'pass') &&
