@@ -51,6 +51,8 @@ interface Case {
   crossNetwork?: 'pass' | 'fail' | 'untested';
   message?: RegExp;
   deciding?: string[];
+  /** Every evidence line matches. */
+  summaries?: RegExp;
 }
 
 const CASES: Case[] = [
@@ -293,6 +295,7 @@ const CASES: Case[] = [
     local: 'pass',
     message: /refused the username\/credential/,
     deciding: ['turn-a'],
+    summaries: /credentials rejected \(401\)/,
   },
   {
     name: 'a reflexive-only session fails alone (hairpinning): never condemns the network',
@@ -363,6 +366,7 @@ describe('verdictFor (DESIGN.md §2)', () => {
       const decided = verdict.evidence.map((e) => e.targetId);
       for (const id of c.deciding) expect(decided).toContain(id);
     }
+    if (c.summaries) for (const e of verdict.evidence) expect(e.summary).toMatch(c.summaries);
     expect(verdict.title.length).toBeGreaterThan(0);
     expect(verdict.action.length).toBeGreaterThan(0);
   });

@@ -94,7 +94,8 @@ export function describeCheck(check: Check): string {
   const what = `${check.probe} ${check.transport ? `over ${check.transport} ` : ''}to ${check.url}`;
   if (check.status === 'pass') return `${what} passed (${Math.round(check.last.durationMs)} ms)`;
   if (check.status === 'untested') return `${what} was not tested`;
-  if (check.auth) return `${what}: credentials rejected (${String(check.last.metrics.errorCode)})`;
+  if (check.auth)
+    return `${what}: credentials rejected (${String(check.last.metrics.errorCode ?? check.last.metrics.iceErrorCode)})`;
   return `${what} failed: ${check.last.errorClass ?? 'error'}${check.last.errorMessage ? ` (${check.last.errorMessage})` : ''}`;
 }
 
