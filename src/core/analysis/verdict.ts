@@ -141,8 +141,14 @@ export function verdictFor(input: VerdictInput): Verdict {
     return make('network-restricted', localPassed ? 0.75 : 0.6, RELAY_BLOCKED(relay), [...relay, ...l0]);
   }
 
-  if (down.length > 0) {
-    return make('partial-outage', 0.8, partial(down, passed), [...down, ...passed]);
+  // A server that failed one test but passed another in the same run is not down: it answers, not
+  // reliably (loss, congestion, load). Only servers where nothing passed make a partial outage
+  // (the network lab's 30% loss read as "2 servers failing").
+  const answered = new Set(passed.map((c) => c.targetId));
+  const dead = down.filter((c) => !answered.has(c.targetId));
+  const unreliable = down.filter((c) => answered.has(c.targetId));
+  if (dead.length > 0) {
+    return make('partial-outage', 0.8, partial(dead, passed), [...dead, ...passed]);
   }
 
   if (isSymmetricNat(checks)) {
@@ -156,8 +162,10 @@ export function verdictFor(input: VerdictInput): Verdict {
   }
 
   const hairpinFailed = checks.filter((c) => c.hairpin && c.status === 'fail');
-  const deciding = [...passed, ...l0, ...l1, ...hairpinFailed];
+  const deciding = [...unreliable, ...passed, ...l0, ...l1, ...hairpinFailed];
   if (input.appFailing) return make('app-suspect', appConfidence(local, crossNetwork), APP(passed), deciding);
+  if (unreliable.length > 0)
+    return make('healthy', 0.6, unreliableWords(unreliable, passed, crossNetwork), deciding);
   return make('healthy', crossNetwork === 'pass' ? 0.8 : 0.65, healthy(passed, crossNetwork), deciding);
 }
 
@@ -290,6 +298,20 @@ function APP(passed: readonly Check[]): Words {
     message: `Every minimal test passed (${passed.length} checks against outside servers) while the app is reported failing. The servers and the network carry WebRTC; the difference is in the app.`,
     action:
       "Check the app's configuration (ICE server list, signaling URLs, credentials) and its logs; attach this report to the ticket.",
+  };
+}
+
+function unreliableWords(
+  unreliable: readonly Check[],
+  passed: readonly Check[],
+  crossNetwork: PathResult,
+): Words {
+  const failures = unreliable.map((c) => `${c.probe} to ${c.url}`).join(', ');
+  return {
+    title: 'Everything connects, but not reliably',
+    message: `Every server answered and ${passed.length} checks passed${crossNetwork === 'pass' ? ', and a cross-network path works' : ''}, but some tests failed even after retries on servers that passed others (${failures}). That is the signature of packet loss or congestion on this network, or of an overloaded server: connections work, slowly or after retries.`,
+    action:
+      'If users report slow or dropping connections, test from another network (or a cable instead of Wi-Fi) and compare; `rtc-triage monitor` shows whether it persists. Nothing is down.',
   };
 }
 
