@@ -23,6 +23,7 @@ const STUN_B = target('stun-b', 'stun', 'L2', 'stun:stun-b.test:3478');
 const STUN_TCP = target('stun-tcp', 'stun', 'L2', 'stun:stun-a.test:3478?transport=tcp');
 const TURN = target('turn-a', 'turn', 'L2', 'turn:turn-a.test:3478?transport=udp');
 const GUN = target('gun-a', 'gun', 'L3', 'https://gun-a.test/gun');
+const PEERJS = target('peerjs-a', 'peerjs', 'L3', 'https://peerjs-a.test/peerjs');
 const LAB = target('lab-stun', 'stun', 'L1', 'stun:127.0.0.1:40000');
 
 type Step = [
@@ -96,6 +97,21 @@ const CASES: Case[] = [
     local: 'pass',
     message: /not the app and not the user/,
     deciding: ['stun-a', 'stun-b'],
+  },
+  {
+    name: 'the GUN relay is down while PeerJS works: the outage is GUN, and says PeerJS still works',
+    kind: 'infrastructure-outage',
+    targets: [STUN_A, GUN, PEERJS],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['gun-a', 'gun-signaling', false, {}, 'refused'],
+      ['peerjs-a', 'peerjs-signaling', true],
+    ],
+    local: 'pass',
+    message:
+      /GUN signaling server failed \(https:\/\/gun-a\.test\/gun\).*Still working: STUN, PeerJS signaling\./,
+    deciding: ['gun-a'],
   },
   {
     name: 'every outside server fails, even with --app-failing',

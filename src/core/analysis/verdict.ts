@@ -129,7 +129,8 @@ export function verdictFor(input: VerdictInput): Verdict {
     const dead = serverChecks.filter((c) => deadKinds.includes(c.kind));
     const confidence = localPassed ? 0.85 : 0.6;
     const proof = localProof(l0, l1);
-    return make('infrastructure-outage', confidence, outage(deadKinds, dead, localPassed, proof), [
+    const working = kinds.filter((k) => !deadKinds.includes(k));
+    return make('infrastructure-outage', confidence, outage(deadKinds, dead, localPassed, proof, working), [
       ...dead,
       ...l0,
       ...l1,
@@ -246,13 +247,16 @@ function outage(
   dead: readonly Check[],
   localPassed: boolean,
   proof: string,
+  working: readonly string[],
 ): Words {
   const what = kinds.map((k) => KIND_NAMES[k] ?? k).join(' and ');
+  // which kinds still answer tells the support engineer how far the outage reaches (GUN down, PeerJS fine)
+  const still = working.length ? ` Still working: ${working.map((k) => KIND_NAMES[k] ?? k).join(', ')}.` : '';
   return {
     title: `Infrastructure outage: no ${what} server works`,
     message: localPassed
-      ? `Every ${what} server failed (${names(dead)}) while ${proof}. The servers are down or unreachable: this is the infrastructure, not the app and not the user.`
-      : `Every ${what} server failed (${names(dead)}). The servers are likely down, but this run did not prove that this machine works (no local test ran).`,
+      ? `Every ${what} server failed (${names(dead)}) while ${proof}. The servers are down or unreachable: this is the infrastructure, not the app and not the user.${still}`
+      : `Every ${what} server failed (${names(dead)}). The servers are likely down, but this run did not prove that this machine works (no local test ran).${still}`,
     action: localPassed
       ? "Waiting is usually the right answer: such outages end on their own (check the servers' status pages). If it lasts, switch the app to other servers; `rtc-triage history` shows whether it recurs."
       : 'Run `rtc-triage diagnose --lab` to check this machine; if the lab passes, the servers are at fault: wait, or switch servers.',
