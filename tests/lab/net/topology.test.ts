@@ -27,6 +27,9 @@ describe.skipIf(!support.ok)('network lab topology', () => {
       expect(topology.run('natA', ['ip', 'route', 'show', 'default'])).toContain(`via ${WAN.A.pub}`);
       expect(topology.run('pub', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'lo'])).toContain(PUB.turn);
       expect(topology.run('natA', ['nft', 'list', 'ruleset'])).toMatch(/oifname "wan" masquerade/);
+      expect(topology.run('natA', ['cat', '/proc/sys/net/ipv4/ip_forward']).trim()).toBe('1');
+      expect(topology.run('lanA', ['cat', '/proc/sys/net/ipv4/ip_forward']).trim()).toBe('0');
+      expect(topology.run('lanA', ['cat', '/proc/sys/net/ipv6/conf/all/disable_ipv6']).trim()).toBe('1');
       // the testers see only their own LAN link: nothing of the host, nothing of the caller's namespace
       for (const role of ['lanA', 'lanB'] as const) {
         const links = topology.run(role, ['ip', '-o', 'link', 'show']);

@@ -127,12 +127,8 @@ export class Topology {
       ip(['netns', 'add', n[role]]);
       ip(['-n', n[role], 'link', 'set', 'lo', 'up']);
       // IPv4 only: no link-local IPv6 candidates, no route around the NATs
-      this.run(role, [
-        'sysctl',
-        '-qw',
-        'net.ipv6.conf.all.disable_ipv6=1',
-        'net.ipv6.conf.default.disable_ipv6=1',
-      ]);
+      this.sysctl(role, 'net/ipv6/conf/all/disable_ipv6', '1');
+      this.sysctl(role, 'net/ipv6/conf/default/disable_ipv6', '1');
     }
     // links are made inside the namespaces (never in the caller's), named by their role there
     ip(['-n', n.pub, 'link', 'add', 'wa', 'type', 'veth', 'peer', 'name', 'wan', 'netns', n.natA]);
@@ -166,10 +162,14 @@ export class Topology {
       ip(['-n', this.ns[`nat${side}`], 'route', 'add', 'default', 'via', WAN[side].pub]);
       ip(['-n', this.ns[`lan${side}`], 'route', 'add', 'default', 'via', LAN[side].router]);
     }
-    for (const role of ['pub', 'natA', 'natB'] as const)
-      this.run(role, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    for (const role of ['pub', 'natA', 'natB'] as const) this.sysctl(role, 'net/ipv4/ip_forward', '1');
     this.masquerade('A', nat);
     this.masquerade('B', 'masquerade');
+  }
+
+  /** /proc/sys/net is per network namespace; written with sh so no procps is needed. */
+  private sysctl(role: Role, key: string, value: string): void {
+    this.run(role, ['sh', '-c', `echo ${value} > /proc/sys/${key}`]);
   }
 
   private masquerade(side: Side, mode: NatMode): void {
