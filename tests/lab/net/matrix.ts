@@ -45,6 +45,14 @@ async function main(): Promise<number> {
   return results.every((r) => r.problems.length === 0) ? 0 : 1;
 }
 
+// Ctrl-C or a kill: exit through process.exit so the topology's exit hook removes the namespaces
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: removing the lab's namespaces`);
+    process.exit(130);
+  });
+}
+
 main().then(
   (code) => {
     process.exitCode = code;
