@@ -44,7 +44,9 @@ server — and serves until interrupted (Ctrl-C, SIGINT or SIGTERM).
 
 Options:
   --json          print one line: a config file's JSON listing the lab's targets
-  --host ADDR     loopback address to listen on (default 127.0.0.1; ::1 for IPv6)
+  --host ADDR     address to listen on (default 127.0.0.1; ::1 for IPv6): loopback, or an
+                  address of one of this machine's interfaces (the network lab serves it from a
+                  namespace's public address, see docs/lab.md); never a wildcard like 0.0.0.0
   -h, --help      show this help
 `;
 

@@ -23,6 +23,7 @@ const STUN_B = target('stun-b', 'stun', 'L2', 'stun:stun-b.test:3478');
 const STUN_TCP = target('stun-tcp', 'stun', 'L2', 'stun:stun-a.test:3478?transport=tcp');
 const TURN = target('turn-a', 'turn', 'L2', 'turn:turn-a.test:3478?transport=udp');
 const GUN = target('gun-a', 'gun', 'L3', 'https://gun-a.test/gun');
+const PEERJS = target('peerjs-a', 'peerjs', 'L3', 'https://peerjs-a.test/peerjs');
 const LAB = target('lab-stun', 'stun', 'L1', 'stun:127.0.0.1:40000');
 
 type Step = [
@@ -51,6 +52,8 @@ interface Case {
   crossNetwork?: 'pass' | 'fail' | 'untested';
   message?: RegExp;
   deciding?: string[];
+  /** Every evidence line matches. */
+  summaries?: RegExp;
 }
 
 const CASES: Case[] = [
@@ -96,6 +99,21 @@ const CASES: Case[] = [
     deciding: ['stun-a', 'stun-b'],
   },
   {
+    name: 'the GUN relay is down while PeerJS works: the outage is GUN, and says PeerJS still works',
+    kind: 'infrastructure-outage',
+    targets: [STUN_A, GUN, PEERJS],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['gun-a', 'gun-signaling', false, {}, 'refused'],
+      ['peerjs-a', 'peerjs-signaling', true],
+    ],
+    local: 'pass',
+    message:
+      /GUN signaling server failed \(https:\/\/gun-a\.test\/gun\).*Still working: STUN, PeerJS signaling\./,
+    deciding: ['gun-a'],
+  },
+  {
     name: 'every outside server fails, even with --app-failing',
     kind: 'infrastructure-outage',
     targets: [STUN_A, TURN, GUN],
@@ -120,6 +138,39 @@ const CASES: Case[] = [
     ],
     message: /stun-b\.test/,
     deciding: ['stun-b'],
+  },
+  {
+    // seen in the network lab (30% loss): tests fail after retries on servers that pass others
+    name: 'tests fail on servers that answered other tests (loss): connects, not reliably',
+    kind: 'healthy',
+    targets: [STUN_A, STUN_B, TURN, GUN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['stun-a', 'nat-behavior', false],
+      ['stun-b', 'stun-binding', true],
+      ['turn-a', 'turn-allocation', true, { transport: 'udp' }],
+      ['turn-a', 'peer-connection', false, { path: 'relay', transport: 'udp' }],
+      ['turn-a', 'peer-connection', true, { path: 'relay', transport: 'tcp' }],
+      ['gun-a', 'gun-signaling', true],
+    ],
+    local: 'pass',
+    crossNetwork: 'pass',
+    message: /not reliably|packet loss/,
+    deciding: ['stun-a', 'turn-a'],
+  },
+  {
+    name: 'a server that fails every test is down even when others are flaky',
+    kind: 'partial-outage',
+    targets: [STUN_A, STUN_B, TURN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['stun-a', 'nat-behavior', false],
+      ['stun-b', 'stun-binding', false],
+      ['turn-a', 'peer-connection', true, { path: 'relay' }],
+    ],
+    message: /Failing: stun:stun-b\.test:3478\./,
   },
   {
     name: 'UDP fails while TCP answers',
@@ -163,6 +214,29 @@ const CASES: Case[] = [
     message: /TURN relay worked|relayed through TURN worked/,
   },
   {
+    // seen in the network lab: the server listed first has no RFC 5780 (inconclusive)
+    name: 'a symmetric NAT found by one server while another is inconclusive',
+    kind: 'network-restricted',
+    targets: [STUN_B, STUN_A, TURN],
+    steps: [
+      LOCAL_OK,
+      ['stun-b', 'stun-binding', true],
+      ['stun-b', 'nat-behavior', true, { mapping: 'inconclusive', filtering: 'inconclusive' }],
+      ['stun-a', 'stun-binding', true],
+      [
+        'stun-a',
+        'nat-behavior',
+        true,
+        { mapping: 'address-and-port-dependent', filtering: 'address-and-port-dependent' },
+      ],
+      ['turn-a', 'peer-connection', true, { path: 'relay' }],
+    ],
+    local: 'pass',
+    crossNetwork: 'pass',
+    message: /address-and-port-dependent/,
+    deciding: ['stun-a', 'turn-a'],
+  },
+  {
     name: 'the L0 machine test fails',
     kind: 'local-environment',
     targets: [STUN_A],
@@ -188,6 +262,35 @@ const CASES: Case[] = [
     targets: [STUN_A, GUN],
     steps: [
       ['stun-a', 'stun-binding', false, {}, 'dns'],
+      ['gun-a', 'gun-signaling', false, {}, 'unreachable'],
+    ],
+  },
+  {
+    // seen in the network lab (no default route): libwebrtc's UDP gathering only times out
+    name: 'no route for every socket probe while WebRTC gathering just timed out',
+    kind: 'offline',
+    targets: [STUN_A, TURN, GUN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', false, {}, 'unreachable'],
+      ['stun-a', 'ice-gathering', false, {}, 'timeout'],
+      ['stun-a', 'peer-connection', false, { path: 'srflx' }, 'timeout'],
+      ['turn-a', 'turn-allocation', false, { transport: 'udp' }, 'unreachable'],
+      ['turn-a', 'peer-connection', false, { path: 'relay' }, 'timeout'],
+      ['gun-a', 'gun-signaling', false, {}, 'unreachable'],
+    ],
+    local: 'pass',
+    crossNetwork: 'fail',
+    deciding: ['stun-a', 'turn-a', 'gun-a'],
+  },
+  {
+    name: 'servers silent (timeouts) while one answers no route: not offline',
+    kind: 'infrastructure-outage',
+    targets: [STUN_A, GUN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', false, {}, 'timeout'],
+      ['stun-a', 'ice-gathering', false, {}, 'timeout'],
       ['gun-a', 'gun-signaling', false, {}, 'unreachable'],
     ],
   },
@@ -224,6 +327,24 @@ const CASES: Case[] = [
       ['turn-a', 'turn-allocation', false, { transport: 'udp', errorCode: 401 }, 'server-error'],
     ],
     message: /credentials/,
+  },
+  {
+    // seen in the network lab: libwebrtc's gathering and the relayed session meet the same 401
+    name: 'TURN refuses the credentials in every probe (allocation, gathering, relayed session)',
+    kind: 'app-suspect',
+    targets: [STUN_A, TURN, GUN],
+    steps: [
+      LOCAL_OK,
+      ['stun-a', 'stun-binding', true],
+      ['gun-a', 'gun-signaling', true],
+      ['turn-a', 'turn-allocation', false, { transport: 'udp', errorCode: 401 }, 'server-error'],
+      ['turn-a', 'ice-gathering', false, { iceErrorCode: 401 }, 'server-error'],
+      ['turn-a', 'peer-connection', false, { path: 'relay', iceErrorCode: 401 }, 'timeout'],
+    ],
+    local: 'pass',
+    message: /refused the username\/credential/,
+    deciding: ['turn-a'],
+    summaries: /credentials rejected \(401\)/,
   },
   {
     name: 'a reflexive-only session fails alone (hairpinning): never condemns the network',
@@ -294,6 +415,7 @@ describe('verdictFor (DESIGN.md §2)', () => {
       const decided = verdict.evidence.map((e) => e.targetId);
       for (const id of c.deciding) expect(decided).toContain(id);
     }
+    if (c.summaries) for (const e of verdict.evidence) expect(e.summary).toMatch(c.summaries);
     expect(verdict.title.length).toBeGreaterThan(0);
     expect(verdict.action.length).toBeGreaterThan(0);
   });

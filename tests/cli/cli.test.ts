@@ -60,6 +60,8 @@ describe('rtc-triage usage errors (exit code 2, the message names the field)', (
     expect((await runCli(['diagnoze'])).code).toBe(2);
     expect((await runCli(['diagnose', 'extra'])).stderr).toMatch(/unexpected argument ['"]extra['"]/i);
     expect((await runCli(['lab', '--host', '0.0.0.0'])).stderr).toMatch(/loopback/);
+    // not an address of this machine (the network lab binds pub's own address)
+    expect((await runCli(['lab', '--host', '192.0.2.1'])).stderr).toMatch(/this machine's interfaces/);
   });
 
   it('has --help on every command, exit 0', async () => {

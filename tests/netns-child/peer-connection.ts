@@ -142,6 +142,34 @@ async function main(): Promise<void> {
       ),
     );
     nft('delete', 'table', 'inet', 'blocked');
+
+    // Loss once connected (the network lab's 30% loss): a path that connected and echoed works,
+    // even when the bulk sample or most pings cannot get through in time.
+    const dropOnceConnected = (rule: string[]) => (event: { name: string }) => {
+      if (event.name !== 'peer.connected') return;
+      nft('add', 'table', 'inet', 'lossy');
+      nft('add', 'chain', 'inet', 'lossy', 'out', '{ type filter hook output priority 0 ; }');
+      nft('add', 'rule', 'inet', 'lossy', 'out', ...rule, 'drop');
+    };
+    // large packets only: the pings (a few bytes) pass, the bulk sample (16 KB messages) never does
+    await runCase('host-bulk-blocked-after-connect', async (ledger) =>
+      summary(
+        await runThroughRunner(host, MACHINE_TARGET, {
+          ledger,
+          onEvent: dropOnceConnected(['meta', 'l4proto', 'udp', 'meta', 'length', '>', '400']),
+        }),
+      ),
+    );
+    nft('delete', 'table', 'inet', 'lossy');
+    await runCase('host-silent-after-connect', async (ledger) =>
+      summary(
+        await runThroughRunner(host, MACHINE_TARGET, {
+          ledger,
+          onEvent: dropOnceConnected(['meta', 'l4proto', 'udp']),
+        }),
+      ),
+    );
+    nft('delete', 'table', 'inet', 'lossy');
   } finally {
     await coturn.stop();
   }

@@ -61,6 +61,14 @@ describe('nat-behavior probe without RFC 5780 support', () => {
     expect(attempts[0]?.metrics.mapping).toBe('inconclusive');
   });
 
+  it('is not planned for a STUN target over TCP or TLS (RFC 5780 needs UDP)', () => {
+    const target = (url: string) =>
+      ({ kind: 'stun', url, id: url, layer: 'L2' }) as Parameters<NonNullable<Probe['appliesTo']>>[0];
+    expect(probe.appliesTo?.(target(`stun:127.0.0.1:${lab.tcpPort}?transport=tcp`))).toBe(false);
+    expect(probe.appliesTo?.(target('stuns:127.0.0.1:5349'))).toBe(false);
+    expect(probe.appliesTo?.(target(`stun:127.0.0.1:${lab.udpPort}`))).toBe(true);
+  });
+
   it('a server answering garbage is a "malformed-reply"', async () => {
     const garbage = await startUdpResponder(() => Buffer.from('this is not STUN'));
     const { attempts, ledger } = await runProbe(

@@ -150,6 +150,25 @@ describe.skipIf(missing !== null)('peer-connection probe (in a loopback-only net
     expect(a.metrics.path).toBe('host');
   });
 
+  it('passes a connected path whose bulk sample cannot get through, reporting the sample partial', () => {
+    const a = only('host-bulk-blocked-after-connect');
+    expect(a.outcome).toBe('success');
+    expect(a.stage).toBe('echo');
+    expect(a.metrics).toMatchObject({ path: 'host', echoPings: 5, throughputComplete: false });
+    expect(a.metrics.throughputBytes).toBeLessThan(256 * 1024);
+  });
+
+  it('fails at the echo when nothing comes back once connected', () => {
+    const a = only('host-silent-after-connect');
+    expect(a.outcome).toBe('timeout');
+    expect(a.stage).toBe('echo');
+    expect(a.errorMessage).toMatch(/no ping came back/);
+  });
+
+  it('reports a complete bulk sample on a clean path', () => {
+    expect(only('host-success').metrics.throughputComplete).toBe(true);
+  });
+
   it('is aborted cleanly when cancelled mid-handshake', () => {
     const { attempts, eventNames } = caseOf('cancel-mid-handshake');
     expect(attempts).toHaveLength(1);

@@ -5,6 +5,7 @@ import type { Probe } from '../../src/core/probes/types';
 import { decodeMessage, encodeMessage, MessageType } from '../../src/core/probes/stun/message';
 import { startLabStunServer, type LabStunServer } from '../../src/lab';
 import { hasCoturn, startCoturn, type Coturn } from '../helpers/coturn';
+import { isolated } from '../helpers/isolation';
 import { startUdpResponder } from '../helpers/hostile-udp';
 import { freePort } from '../helpers/ports';
 import { runProbe } from '../helpers/probe';
@@ -110,6 +111,24 @@ describe('stun-binding probe failure classes', () => {
     expect(attempts[0]?.errorClass).toBe('refused');
     expect(ledger.counts().leaked).toBe(0);
   });
+
+  // Found by the network lab's offline scenario: dgram reports a failed connect to the callback, and
+  // the probe used to carry on with an unconnected socket ("internal: Port should be > 0").
+  // Only inside the loopback-only namespace, where 203.0.113.1 (TEST-NET-3) has no route at all.
+  it.skipIf(!isolated)(
+    'no route to the server over UDP is "unreachable", not an internal error',
+    async () => {
+      const { attempts, ledger } = await runProbe(
+        probe,
+        { kind: 'stun', url: 'stun:203.0.113.1:3478' },
+        { stunMs: 1000, maxAttempts: 1 },
+      );
+      expect(attempts[0]?.outcome).toBe('error');
+      expect(attempts[0]?.errorClass).toBe('unreachable');
+      expect(attempts[0]?.stage).toBe('connect');
+      expect(ledger.counts().leaked).toBe(0);
+    },
+  );
 
   it('a closed TCP port is "refused"', async () => {
     const port = await freePort();

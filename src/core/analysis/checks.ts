@@ -30,13 +30,18 @@ function transportOf(attempt: AttemptReport, url: string): Check['transport'] {
   return null;
 }
 
+const AUTH_CODES = new Set(['401', '441']);
+
+/**
+ * TURN refused the credentials: the allocation test says so with `errorCode`; libwebrtc's gathering
+ * and a relayed session with `iceErrorCode` (the network lab's wrong-password TURN read as "down").
+ */
 export function isAuthFailure(attempt: AttemptReport): boolean {
-  const code = attempt.metrics.errorCode;
-  return (
-    attempt.probe === 'turn-allocation' &&
-    attempt.errorClass === 'server-error' &&
-    (code === 401 || code === 441 || code === '401' || code === '441')
-  );
+  if (attempt.probe === 'turn-allocation')
+    return attempt.errorClass === 'server-error' && AUTH_CODES.has(String(attempt.metrics.errorCode));
+  if (attempt.probe === 'ice-gathering' || attempt.probe === 'peer-connection')
+    return AUTH_CODES.has(String(attempt.metrics.iceErrorCode));
+  return false;
 }
 
 /**
@@ -89,7 +94,8 @@ export function describeCheck(check: Check): string {
   const what = `${check.probe} ${check.transport ? `over ${check.transport} ` : ''}to ${check.url}`;
   if (check.status === 'pass') return `${what} passed (${Math.round(check.last.durationMs)} ms)`;
   if (check.status === 'untested') return `${what} was not tested`;
-  if (check.auth) return `${what}: credentials rejected (${String(check.last.metrics.errorCode)})`;
+  if (check.auth)
+    return `${what}: credentials rejected (${String(check.last.metrics.errorCode ?? check.last.metrics.iceErrorCode)})`;
   return `${what} failed: ${check.last.errorClass ?? 'error'}${check.last.errorMessage ? ` (${check.last.errorMessage})` : ''}`;
 }
 
@@ -112,10 +118,18 @@ export function localResult(all: readonly Check[]): PathResult {
 
 const SYMMETRIC = new Set(['address-dependent', 'address-and-port-dependent']);
 
+/**
+ * The NAT's mapping behaviour as the RFC 5780 tests found it. A server without RFC 5780 answers
+ * `inconclusive`, which says nothing about the NAT: it must not hide another server's conclusive
+ * answer (the network lab's symmetric NAT read as healthy). When servers disagree, the one that says
+ * TURN is needed wins: it is the one that costs the user a failed call if ignored.
+ */
 export function natMapping(checks: readonly Check[]): string | null {
-  const nat = checks.find((c) => c.probe === 'nat-behavior' && c.status === 'pass');
-  const mapping = nat?.last.metrics.mapping;
-  return typeof mapping === 'string' ? mapping : null;
+  const found = checks
+    .filter((c) => c.probe === 'nat-behavior' && c.status === 'pass')
+    .map((c) => c.last.metrics.mapping)
+    .filter((m): m is string => typeof m === 'string' && m !== 'inconclusive');
+  return found.find((m) => SYMMETRIC.has(m)) ?? found[0] ?? null;
 }
 
 export function isSymmetricNat(checks: readonly Check[]): boolean {
@@ -127,7 +141,8 @@ export function isSymmetricNat(checks: readonly Check[]): boolean {
  * NAT); fail: every relayed session failed, or no external server answered at all.
  */
 export function crossNetworkResult(checks: readonly Check[]): PathResult {
-  const relay = checks.filter((c) => c.layer === 'L4' && !c.hairpin && c.status !== 'untested');
+  // a relayed session refused at the credentials never tested the path
+  const relay = checks.filter((c) => c.layer === 'L4' && !c.hairpin && !c.auth && c.status !== 'untested');
   const hairpinPassed = checks.some((c) => c.hairpin && c.layer === 'L4' && c.status === 'pass');
   if (relay.some((c) => c.status === 'pass') || hairpinPassed) return 'pass';
   if (relay.length > 0) return 'fail';

@@ -75,7 +75,10 @@ function currentVerdict(queries: HistoryQueries, options: HistoryVerdictOptions)
       kind: t.kind as TargetReport['kind'],
       layer: t.layer,
       url: t.url,
-      status: targetStatus(mine.filter((a) => a.correlationId === newest)),
+      status: targetStatus(
+        mine.filter((a) => a.correlationId === newest),
+        t.kind,
+      ),
       rttMs: null,
     });
   }

@@ -1,5 +1,6 @@
 import type { AttemptReport, TargetReport, TargetStatus } from '../../contract';
 import type { ResolvedTarget } from '../probes/types';
+import { isHairpinOnly } from './layers';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -10,9 +11,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 /**
  * up: every job on the target succeeded first time; degraded: succeeded only after retries, or some
  * jobs failed; down: nothing succeeded; untested: no attempt ran (or all were cancelled).
+ * A reflexive-only session needs NAT hairpinning: its failure says nothing about the server, so it
+ * does not count (the network lab's healthy network showed every STUN server "degraded").
  */
-export function targetStatus(attempts: readonly AttemptReport[]): TargetStatus {
-  const ran = attempts.filter((a) => a.outcome !== 'aborted');
+export function targetStatus(attempts: readonly AttemptReport[], kind?: string): TargetStatus {
+  const ran = attempts.filter((a) => a.outcome !== 'aborted' && !isHairpinOnly(a, kind));
   if (ran.length === 0) return 'untested';
   const byJob = new Map<string, AttemptReport[]>();
   for (const attempt of ran)
@@ -39,7 +42,7 @@ export function targetReports(
       kind: target.kind,
       layer: target.layer,
       url: target.url,
-      status: targetStatus(mine),
+      status: targetStatus(mine, target.kind),
       rttMs: rtts.length ? { p50: percentile(rtts, 50), p95: percentile(rtts, 95) } : null,
     };
   });

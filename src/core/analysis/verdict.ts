@@ -28,6 +28,8 @@ const KIND_NAMES: Record<string, string> = {
   peerjs: 'PeerJS signaling',
 };
 
+const isWebRtcTimeout = (c: Check) =>
+  (c.probe === 'ice-gathering' || c.probe === 'peer-connection') && c.last.errorClass === 'timeout';
 const names = (checks: readonly Check[]) => [...new Set(checks.map((c) => c.url))].join(', ');
 const isExternal = (c: Check) => c.layer === 'L2' || c.layer === 'L3' || c.layer === 'L4';
 
@@ -81,11 +83,21 @@ export function verdictFor(input: VerdictInput): Verdict {
   const down = failed.filter((c) => !c.auth);
   const auth = failed.filter((c) => c.auth);
 
-  if (down.length === external.length && down.every((c) => c.noRoute)) {
-    return make('offline', 0.75, OFFLINE, down);
+  // No route: nothing answered, and every probe that opens its own sockets says so. libwebrtc's
+  // gathering over UDP never reports a routing error, it only runs out of time, so those timeouts
+  // neither prove nor contradict it.
+  const routeEvidence = down.filter((c) => !isWebRtcTimeout(c));
+  if (
+    passed.length === 0 &&
+    auth.length === 0 &&
+    routeEvidence.length > 0 &&
+    routeEvidence.every((c) => c.noRoute)
+  ) {
+    return make('offline', 0.75, OFFLINE, routeEvidence);
   }
 
-  const relay = external.filter((c) => c.layer === 'L4');
+  // a relayed session refused at the credentials never tested the path: it counts with `auth`
+  const relay = external.filter((c) => c.layer === 'L4' && !c.auth);
   const allocations = external.filter((c) => c.probe === 'turn-allocation' && !c.auth);
   if (
     relay.some((c) => c.status === 'pass') &&
@@ -117,7 +129,8 @@ export function verdictFor(input: VerdictInput): Verdict {
     const dead = serverChecks.filter((c) => deadKinds.includes(c.kind));
     const confidence = localPassed ? 0.85 : 0.6;
     const proof = localProof(l0, l1);
-    return make('infrastructure-outage', confidence, outage(deadKinds, dead, localPassed, proof), [
+    const working = kinds.filter((k) => !deadKinds.includes(k));
+    return make('infrastructure-outage', confidence, outage(deadKinds, dead, localPassed, proof, working), [
       ...dead,
       ...l0,
       ...l1,
@@ -129,8 +142,14 @@ export function verdictFor(input: VerdictInput): Verdict {
     return make('network-restricted', localPassed ? 0.75 : 0.6, RELAY_BLOCKED(relay), [...relay, ...l0]);
   }
 
-  if (down.length > 0) {
-    return make('partial-outage', 0.8, partial(down, passed), [...down, ...passed]);
+  // A server that failed one test but passed another in the same run is not down: it answers, not
+  // reliably (loss, congestion, load). Only servers where nothing passed make a partial outage
+  // (the network lab's 30% loss read as "2 servers failing").
+  const answered = new Set(passed.map((c) => c.targetId));
+  const dead = down.filter((c) => !answered.has(c.targetId));
+  const unreliable = down.filter((c) => answered.has(c.targetId));
+  if (dead.length > 0) {
+    return make('partial-outage', 0.8, partial(dead, passed), [...dead, ...passed]);
   }
 
   if (isSymmetricNat(checks)) {
@@ -144,8 +163,10 @@ export function verdictFor(input: VerdictInput): Verdict {
   }
 
   const hairpinFailed = checks.filter((c) => c.hairpin && c.status === 'fail');
-  const deciding = [...passed, ...l0, ...l1, ...hairpinFailed];
+  const deciding = [...unreliable, ...passed, ...l0, ...l1, ...hairpinFailed];
   if (input.appFailing) return make('app-suspect', appConfidence(local, crossNetwork), APP(passed), deciding);
+  if (unreliable.length > 0)
+    return make('healthy', 0.6, unreliableWords(unreliable, passed, crossNetwork), deciding);
   return make('healthy', crossNetwork === 'pass' ? 0.8 : 0.65, healthy(passed, crossNetwork), deciding);
 }
 
@@ -226,13 +247,16 @@ function outage(
   dead: readonly Check[],
   localPassed: boolean,
   proof: string,
+  working: readonly string[],
 ): Words {
   const what = kinds.map((k) => KIND_NAMES[k] ?? k).join(' and ');
+  // which kinds still answer tells the support engineer how far the outage reaches (GUN down, PeerJS fine)
+  const still = working.length ? ` Still working: ${working.map((k) => KIND_NAMES[k] ?? k).join(', ')}.` : '';
   return {
     title: `Infrastructure outage: no ${what} server works`,
     message: localPassed
-      ? `Every ${what} server failed (${names(dead)}) while ${proof}. The servers are down or unreachable: this is the infrastructure, not the app and not the user.`
-      : `Every ${what} server failed (${names(dead)}). The servers are likely down, but this run did not prove that this machine works (no local test ran).`,
+      ? `Every ${what} server failed (${names(dead)}) while ${proof}. The servers are down or unreachable: this is the infrastructure, not the app and not the user.${still}`
+      : `Every ${what} server failed (${names(dead)}). The servers are likely down, but this run did not prove that this machine works (no local test ran).${still}`,
     action: localPassed
       ? "Waiting is usually the right answer: such outages end on their own (check the servers' status pages). If it lasts, switch the app to other servers; `rtc-triage history` shows whether it recurs."
       : 'Run `rtc-triage diagnose --lab` to check this machine; if the lab passes, the servers are at fault: wait, or switch servers.',
@@ -278,6 +302,20 @@ function APP(passed: readonly Check[]): Words {
     message: `Every minimal test passed (${passed.length} checks against outside servers) while the app is reported failing. The servers and the network carry WebRTC; the difference is in the app.`,
     action:
       "Check the app's configuration (ICE server list, signaling URLs, credentials) and its logs; attach this report to the ticket.",
+  };
+}
+
+function unreliableWords(
+  unreliable: readonly Check[],
+  passed: readonly Check[],
+  crossNetwork: PathResult,
+): Words {
+  const failures = unreliable.map((c) => `${c.probe} to ${c.url}`).join(', ');
+  return {
+    title: 'Everything connects, but not reliably',
+    message: `Every server answered and ${passed.length} checks passed${crossNetwork === 'pass' ? ', and a cross-network path works' : ''}, but some tests failed even after retries on servers that passed others (${failures}). That is the signature of packet loss or congestion on this network, or of an overloaded server: connections work, slowly or after retries.`,
+    action:
+      'If users report slow or dropping connections, test from another network (or a cable instead of Wi-Fi) and compare; `rtc-triage monitor` shows whether it persists. Nothing is down.',
   };
 }
 

@@ -9,6 +9,7 @@ import {
 } from './types';
 import {
   candidateType,
+  decidingIceError,
   explainIceError,
   isFamilyMismatch,
   loadWrtc,
@@ -134,7 +135,8 @@ async function runIceGathering(target: IceServerTarget, ctx: ProbeContext): Prom
 }
 
 function metricsOf(target: IceServerTarget, expected: CandidateType, g: Gathering): Metrics {
-  const lastError = g.errors.at(-1);
+  // the error that decided, not the last one (the network lab saw 401 then 701 over TCP)
+  const error = decidingIceError(g.errors);
   return {
     serverKind: target.kind,
     expected,
@@ -147,8 +149,8 @@ function metricsOf(target: IceServerTarget, expected: CandidateType, g: Gatherin
     firstRelayMs: g.firstMs.relay ?? null,
     gatheringComplete: g.complete,
     iceErrors: g.errors.length,
-    iceErrorCode: lastError?.errorCode ?? null,
-    iceErrorText: lastError?.errorText ?? null,
+    iceErrorCode: error?.errorCode ?? null,
+    iceErrorText: error?.errorText ?? null,
   };
 }
 
@@ -168,9 +170,10 @@ function verdictOf(
   });
   if (metrics.expectedArrived) return { stage: 'ice', metrics };
 
-  const serverError = g.errors.find((e) => e.errorCode !== 701);
-  if (serverError) throw new ProbeFailure('server-error', 'ice', explainIceError(serverError), metrics);
-  const unreachable = g.errors[0];
+  const deciding = decidingIceError(g.errors);
+  if (deciding && deciding.errorCode !== 701)
+    throw new ProbeFailure('server-error', 'ice', explainIceError(deciding), metrics);
+  const unreachable = deciding;
   if (unreachable) {
     const dns = /lookup/i.test(unreachable.errorText);
     throw new ProbeFailure(dns ? 'dns' : 'unreachable', 'ice', explainIceError(unreachable), metrics);

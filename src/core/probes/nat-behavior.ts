@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseIceServerUri, type Timeouts } from '../../contract';
+import { udpStun } from './ice-gathering';
 import { resolveHost } from './resolve';
 import { StunClient, type Endpoint } from './stun/client';
 import {
@@ -30,6 +31,9 @@ const CHANGE_PORT = 0x02;
 export const natBehaviorProbe: Probe<NatTarget> = {
   name: 'nat-behavior',
   kinds: ['stun'],
+  // RFC 5780 runs over UDP only: over TCP/TLS nothing would be sent, and a "success" that tested
+  // nothing would count as an answer from the server (an offline machine looked half online)
+  appliesTo: (target) => udpStun(target.url),
   // up to five transactions (one for each RFC 5780 test), each bounded by stunMs
   deadlineMs: (timeouts: Timeouts) => timeouts.stunMs * 5,
   run: runNatBehavior,

@@ -119,7 +119,8 @@ export class StunClient {
       this.fail(error);
       done(error);
     });
-    const onReady = () => done();
+    // dgram hands a failed connect (ENETUNREACH: no route) to the callback, not to 'error'
+    const onReady = (error?: Error | null) => done(error ?? undefined);
     if (options.connected) {
       this.send = (data) => socket.send(data, (error) => error && this.fail(error));
       socket.connect(options.server.port, options.server.address, onReady);

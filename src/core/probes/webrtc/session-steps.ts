@@ -47,11 +47,19 @@ export function answerPings(pair: PeerPair, other: (data: Buffer) => void = () =
   });
 }
 
-/** `count` sequential pings from A over the data channel; the round trips, sorted ascending. */
-export async function pingRtts(pair: PeerPair, count: number): Promise<number[]> {
+/**
+ * `count` sequential pings from A over the data channel; the round trips, sorted ascending. Each is
+ * also pushed to `into` as it is measured; `stopped` ends the loop before the next ping.
+ */
+export async function pingRtts(
+  pair: PeerPair,
+  count: number,
+  into: number[] = [],
+  stopped: () => boolean = () => false,
+): Promise<number[]> {
   const a = pair.a.peer;
-  const rtts: number[] = [];
-  for (let i = 0; i < count; i++) {
+  const rtts = into;
+  for (let i = 0; i < count && !stopped(); i++) {
     const payload = `${PING_PREFIX}${i}`;
     const sentAt = performance.now();
     await new Promise<void>((resolve) => {
@@ -65,7 +73,35 @@ export async function pingRtts(pair: PeerPair, count: number): Promise<number[]>
     });
     rtts.push(performance.now() - sentAt);
   }
-  return rtts.sort((x, y) => x - y);
+  return [...rtts].sort((x, y) => x - y);
+}
+
+/**
+ * Up to `count` pings within `ms`: the round trips measured, sorted. One echo proves the path
+ * carries data; on a lossy path the others may not fit, and the sample is smaller instead of the
+ * session failing (the network lab's 30% loss). No echo at all is a timeout. B must answer pings.
+ */
+export function echoWithin(ctx: ProbeContext, pair: PeerPair, count: number, ms: number): Promise<number[]> {
+  const rtts: number[] = [];
+  let stopped = false;
+  return new Promise<number[]>((resolve, reject) => {
+    const finish = () => {
+      if (stopped) return;
+      stopped = true;
+      timer.release();
+      if (rtts.length > 0) resolve([...rtts].sort((x, y) => x - y));
+      else
+        reject(
+          new ProbeFailure(
+            'timeout',
+            'echo',
+            `the data channel opened but no ping came back within ${ms} ms`,
+          ),
+        );
+    };
+    const timer = ctx.resources.timeout('echo budget', ms, finish);
+    void pingRtts(pair, count, rtts, () => stopped).then(finish);
+  });
 }
 
 export function median(sorted: readonly number[]): number {

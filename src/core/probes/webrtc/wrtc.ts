@@ -111,6 +111,16 @@ export function isFamilyMismatch(event: IceCandidateErrorEvent): boolean {
   return event.errorCode === 701 && /incompatible/i.test(event.errorText);
 }
 
+/**
+ * The error that explains a missing candidate: a server's answer (401, 486 …) before a socket error
+ * (701), since libwebrtc may report a 701 for the socket it closes after the server refused it.
+ */
+export function decidingIceError(
+  errors: readonly IceCandidateErrorEvent[],
+): IceCandidateErrorEvent | undefined {
+  return errors.find((e) => e.errorCode !== 701) ?? errors[0];
+}
+
 /** Plain words for the ICE errors a support engineer meets (TURN codes per RFC 8656). */
 export function explainIceError(event: IceCandidateErrorEvent): string {
   const code = event.errorCode;

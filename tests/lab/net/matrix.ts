@@ -1,0 +1,64 @@
+/**
+ * `npm run lab [-- SCENARIO…]`: runs every network-lab scenario (or the named ones) and the
+ * concurrency scenario, one after the other, and prints the matrix: scenario × expected verdict ×
+ * got, the share of attempts that connected or cleanly aborted within 30 s, and leaked resources.
+ * Exit code 0 when every row is as expected, 1 otherwise, 2 when the lab cannot run here.
+ */
+import { runConcurrency } from './concurrency';
+import { formatMatrix } from './format';
+import { runScenario, type ScenarioResult } from './run-scenario';
+import { SCENARIOS } from './scenarios';
+import { labSupport } from './support';
+import { removeStaleNamespaces } from './topology';
+
+async function main(): Promise<number> {
+  const support = labSupport();
+  if (!support.ok) {
+    console.error(`SKIPPED: the network lab cannot run here: ${support.reason}`);
+    return 2;
+  }
+  const stale = removeStaleNamespaces();
+  if (stale.length)
+    console.error(`removed ${stale.length} stale namespace(s) from a dead run: ${stale.join(', ')}`);
+
+  const wanted = process.argv.slice(2);
+  const known = [...SCENARIOS.map((s) => s.id), 'concurrency'];
+  const unknown = wanted.filter((id) => !known.includes(id));
+  if (unknown.length) {
+    console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${known.join(', ')}`);
+    return 2;
+  }
+  const selected = (id: string) => wanted.length === 0 || wanted.includes(id);
+
+  const results: ScenarioResult[] = [];
+  const started = Date.now();
+  for (const [index, scenario] of SCENARIOS.entries()) {
+    if (!selected(scenario.id)) continue;
+    process.stderr.write(`… ${scenario.id}\n`);
+    results.push(await runScenario(scenario, `m${index}`));
+  }
+  if (selected('concurrency')) {
+    process.stderr.write('… concurrency\n');
+    results.push(await runConcurrency('mc'));
+  }
+  console.log(formatMatrix(results, Date.now() - started));
+  return results.every((r) => r.problems.length === 0) ? 0 : 1;
+}
+
+// Ctrl-C or a kill: exit through process.exit so the topology's exit hook removes the namespaces
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: removing the lab's namespaces`);
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,58 @@
+/**
+ * The network lab (issue #6): every scenario of tests/lab/net/scenarios.ts on its own topology of
+ * real namespaces, NATs, coturn, GUN relay and PeerJS server, diagnosed by the real CLI in lanA; and
+ * six peer pairs across both NATs at once. `npm run lab` runs the same table and prints the matrix.
+ * Where namespaces cannot be made (not root, no nft or coturn), the lab is skipped with the reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAIRS, runConcurrency } from './concurrency';
+import { formatMatrix } from './format';
+import { runScenario, type ScenarioResult } from './run-scenario';
+import { SCENARIOS } from './scenarios';
+import { labSupport } from './support';
+import { removeStaleNamespaces } from './topology';
+
+const support = labSupport();
+if (!support.ok) console.warn(`SKIPPED: the network lab (tests/lab/net) cannot run here: ${support.reason}`);
+
+describe.skipIf(!support.ok)('network lab: real namespaces, NATs and servers', () => {
+  const results: ScenarioResult[] = [];
+  const started = Date.now();
+
+  beforeAll(() => {
+    const stale = removeStaleNamespaces();
+    if (stale.length)
+      console.warn(`network lab: removed stale namespaces of a dead run: ${stale.join(', ')}`);
+  });
+  afterAll(() => {
+    if (results.length) console.log(formatMatrix(results, Date.now() - started));
+  });
+
+  it.each(SCENARIOS.map((scenario, index) => ({ scenario, index, id: scenario.id })))(
+    '$id',
+    async ({ scenario, index }) => {
+      const result = await runScenario(scenario, `t${index}`);
+      results.push(result);
+      expect(result.problems, `${scenario.title}: ${result.report?.verdict.title ?? ''}`).toEqual([]);
+      expect(result.got).toBe(result.expected);
+      expect(result.stats.attempts).toBeGreaterThan(0);
+      expect(result.stats.leaked).toBe(0);
+    },
+    180_000,
+  );
+
+  it(`connects ${PAIRS} peer pairs across both NATs at once through the GUN relay, ledgers at zero`, async () => {
+    const result = await runConcurrency('tc');
+    results.push(result);
+    expect(result.problems).toEqual([]);
+    expect(result.stats).toEqual({ attempts: PAIRS, settled: PAIRS, leaked: 0 });
+  }, 120_000);
+
+  it('meets the seed goals over the whole matrix: 99% settled within 30 s, nothing leaked', () => {
+    const attempts = results.reduce((n, r) => n + r.stats.attempts, 0);
+    const settled = results.reduce((n, r) => n + r.stats.settled, 0);
+    expect(results).toHaveLength(SCENARIOS.length + 1);
+    expect(settled / attempts).toBeGreaterThanOrEqual(0.99);
+    expect(results.reduce((n, r) => n + r.stats.leaked, 0)).toBe(0);
+  });
+});

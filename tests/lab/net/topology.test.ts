@@ -1,0 +1,99 @@
+/**
+ * The lab's own plumbing: a topology is wired as drawn, and everything it made is gone afterwards —
+ * after destroy, after a build that failed half-way, and after a run that died (stale namespaces).
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { LAN, PUB, WAN } from './addresses';
+import { labSupport } from './support';
+import { removeStaleNamespaces, ROLES, Topology } from './topology';
+
+const support = labSupport();
+if (!support.ok) console.warn(`SKIPPED: network lab topology tests: ${support.reason}`);
+
+const namespaces = () =>
+  (spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter(Boolean);
+
+describe.skipIf(!support.ok)('network lab topology', () => {
+  it('wires pub, two NATs and two LANs as drawn, and removes all of it on destroy', async () => {
+    const topology = Topology.build('unit');
+    try {
+      expect(topology.leftovers().sort()).toEqual(Object.values(topology.ns).sort());
+      expect(topology.run('lanA', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).toContain(LAN.A.tester);
+      expect(topology.run('lanB', ['ip', 'route', 'show', 'default'])).toContain(`via ${LAN.B.router}`);
+      expect(topology.run('natA', ['ip', 'route', 'show', 'default'])).toContain(`via ${WAN.A.pub}`);
+      expect(topology.run('pub', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'lo'])).toContain(PUB.turn);
+      expect(topology.run('natA', ['nft', 'list', 'ruleset'])).toMatch(/oifname "wan" masquerade/);
+      expect(topology.run('natA', ['cat', '/proc/sys/net/ipv4/ip_forward']).trim()).toBe('1');
+      expect(topology.run('lanA', ['cat', '/proc/sys/net/ipv4/ip_forward']).trim()).toBe('0');
+      expect(topology.run('lanA', ['cat', '/proc/sys/net/ipv6/conf/all/disable_ipv6']).trim()).toBe('1');
+      // the testers see only their own LAN link: nothing of the host, nothing of the caller's namespace
+      for (const role of ['lanA', 'lanB'] as const) {
+        const links = topology.run(role, ['ip', '-o', 'link', 'show']);
+        expect(
+          links
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.split(':')[1]?.trim().split('@')[0]),
+        ).toEqual(['lo', 'eth0']);
+      }
+      // a process started in a namespace is ended by destroy
+      const sleeper = topology.spawn('pub', ['sleep', '600']);
+      const ended = new Promise((resolve) => sleeper.once('exit', resolve));
+      await topology.destroy();
+      await ended;
+    } finally {
+      await topology.destroy();
+    }
+    expect(topology.leftovers()).toEqual([]);
+  });
+
+  it('uses random-fully MASQUERADE on natA for the symmetric-NAT variant', async () => {
+    const topology = Topology.build('unitsym', { nat: 'random-fully' });
+    try {
+      expect(topology.run('natA', ['nft', 'list', 'ruleset'])).toMatch(/masquerade fully-random/);
+      expect(topology.run('natB', ['nft', 'list', 'ruleset'])).not.toMatch(/fully-random/);
+    } finally {
+      await topology.destroy();
+    }
+    expect(topology.leftovers()).toEqual([]);
+  });
+
+  it('removes what it made when the build fails half-way', () => {
+    // the last namespace already exists, so the build fails after making the first four
+    const blocker = `rtl${process.pid}-unitfail-lanB`;
+    spawnSync('ip', ['netns', 'add', blocker]);
+    try {
+      expect(() => Topology.build('unitfail')).toThrow();
+      expect(namespaces().filter((ns) => ns.startsWith(`rtl${process.pid}-unitfail-`))).toEqual([]);
+    } finally {
+      spawnSync('ip', ['netns', 'del', blocker]);
+    }
+  });
+
+  it('removes the namespaces of a run that died, and only those', () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    const deadPid = Number(dead.stdout);
+    const stale = ROLES.map((role) => `rtl${deadPid}-old-${role}`);
+    const mine = `rtl${process.pid}-unitlive-pub`;
+    for (const ns of [...stale, mine]) spawnSync('ip', ['netns', 'add', ns]);
+    try {
+      const removed = removeStaleNamespaces();
+      expect(removed.sort()).toEqual(expect.arrayContaining([...stale].sort()));
+      expect(removed).not.toContain(mine);
+      expect(namespaces()).toContain(mine);
+      for (const ns of stale) expect(namespaces()).not.toContain(ns);
+    } finally {
+      for (const ns of [...stale, mine]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    }
+  });
+
+  it('refuses a tag this process already used', () => {
+    expect(() => Topology.build('unit')).toThrow(/already used/);
+  });
+});
