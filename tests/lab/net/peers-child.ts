@@ -76,7 +76,7 @@ async function runPeer(
           if (!node || typeof node !== 'object') continue;
           for (const [field, value] of Object.entries(node)) {
             if (!/^m\d+$/.test(field)) continue;
-            const envelope = parseEnvelope(value, cid);
+            const envelope = parseEnvelope(value, cid, me);
             if (envelope) channels.arrived(me, envelope);
           }
         }
