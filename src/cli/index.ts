@@ -4,6 +4,7 @@ import { exportCommand } from './commands/export';
 import { historyCommand } from './commands/history';
 import { inspectCommand } from './commands/inspect';
 import { labCommand } from './commands/lab';
+import { partnerCommand } from './commands/partner';
 import { serveCommand } from './commands/serve';
 import { MAIN_HELP } from './help';
 import { processIo, type CliIo } from './io';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   history: historyCommand,
   inspect: inspectCommand,
   lab: labCommand,
+  partner: partnerCommand,
   serve: serveCommand,
 };
 

@@ -9,6 +9,10 @@ export const METHOD_NAMES = [
   'listTargets',
   'appInfo',
   'history',
+  'partnerHost',
+  'partnerJoin',
+  'partnerCancel',
+  'partnerStatus',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -5,3 +5,4 @@ export * from './methods';
 export * from './channels';
 export * from './history';
 export * from './bundle';
+export * from './partner';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TargetSchema } from './config';
 import { HistoryReportSchema } from './history';
+import { PartnerStateSchema } from './partner';
 import { ReportSchema } from './report';
 import type { TriageEvent } from './events';
 import type { MethodName } from './channels';
@@ -44,6 +45,32 @@ export const methods = {
       appFailing: z.boolean().optional(),
     }),
     result: HistoryReportSchema,
+  },
+  /** The remote partner test, host side: starts it and answers once the code can be shown. */
+  partnerHost: {
+    args: z.strictObject({
+      codeTtlMs: z
+        .number()
+        .int()
+        .min(1000)
+        .max(60 * 60_000)
+        .optional(),
+    }),
+    result: PartnerStateSchema,
+  },
+  /** Joins the partner behind a code; answers at once, then `partnerStatus` and `partner.*` events follow it. */
+  partnerJoin: {
+    args: z.strictObject({ code: z.string().min(1).max(40) }),
+    result: PartnerStateSchema,
+  },
+  partnerCancel: {
+    args: z.strictObject({}),
+    result: z.object({ cancelled: z.boolean() }),
+  },
+  /** The running (or last) partner test: phase, code, the rows so far, the result. */
+  partnerStatus: {
+    args: z.strictObject({}),
+    result: PartnerStateSchema,
   },
 } as const satisfies Record<MethodName, { args: z.ZodType; result: z.ZodType }>;
 

@@ -64,5 +64,13 @@ async function call(service: TriageService, method: MethodName, args: never): Pr
       return service.appInfo();
     case 'history':
       return service.history(args);
+    case 'partnerHost':
+      return service.partnerHost(args);
+    case 'partnerJoin':
+      return service.partnerJoin(args);
+    case 'partnerCancel':
+      return service.partnerCancel();
+    case 'partnerStatus':
+      return service.partnerStatus();
   }
 }

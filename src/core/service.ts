@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Config, HistoryReport, Report, Target, TriageEvent } from '../contract';
+import type {
+  Config,
+  HistoryReport,
+  PartnerResult,
+  PartnerState,
+  Report,
+  Target,
+  TriageEvent,
+} from '../contract';
 import { historyReport } from './analysis/history-verdict';
 import { isValidTimeZone } from './analysis/local-time';
 import { defaultConfigPath } from './config/resources';
@@ -11,6 +19,8 @@ import { HistoryStore } from './store/history';
 import { defaultDbPath } from './paths';
 import type { OpenOptions } from './store/database';
 import type { ResolvedTarget } from './probes/types';
+import { PartnerSessions } from './partner/partner-sessions';
+import type { PartnerHostRun } from './partner/partner-test';
 
 export interface ServiceOptions {
   /** A config file; the default public target list when absent. */
@@ -36,10 +46,19 @@ export class TriageService {
   private readonly listeners = new Set<(event: TriageEvent) => void>();
   private readonly config: Config;
   private readonly configSource: string;
+  private readonly partner: PartnerSessions;
 
   constructor(private readonly options: ServiceOptions) {
     this.configSource = options.configPath ?? (options.config ? 'inline' : defaultConfigPath());
     this.config = options.config ?? loadConfigFile(this.configSource);
+    this.partner = new PartnerSessions({
+      config: this.config,
+      store: () => this.historyStore(),
+      source: options.face,
+      emit: (event) => {
+        for (const listener of this.listeners) listener(event);
+      },
+    });
   }
 
   get dbPath(): string {
@@ -132,7 +151,38 @@ export class TriageService {
     };
   }
 
+  /** The remote partner test, host side (the CLI awaits the code and the result itself). */
+  hostPartnerTest(args: { codeTtlMs?: number; signal?: AbortSignal }): PartnerHostRun {
+    return this.partner.host(args);
+  }
+
+  joinPartnerTest(args: { code: string; signal?: AbortSignal }): Promise<PartnerResult> {
+    return this.partner.join(args);
+  }
+
+  /** Starts the host's side for the UI; answers once the code can be shown (or the test ended without one). */
+  async partnerHost(args: { codeTtlMs?: number }): Promise<PartnerState> {
+    const run = this.partner.host(args);
+    run.result.catch(() => {});
+    if (!(await run.code)) await run.result.catch(() => {});
+    return this.partner.status();
+  }
+
+  partnerJoin(args: { code: string }): PartnerState {
+    this.partner.join(args).catch(() => {});
+    return this.partner.status();
+  }
+
+  partnerCancel(): { cancelled: boolean } {
+    return this.partner.cancel();
+  }
+
+  partnerStatus(): PartnerState {
+    return this.partner.status();
+  }
+
   close(): void {
+    this.partner.cancel();
     this.current?.controller.abort();
     this.store?.close();
     this.store = null;
