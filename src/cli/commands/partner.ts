@@ -1,7 +1,8 @@
 import type { PartnerResult } from '../../contract';
 import { loadConfigFile } from '../../core/config/load';
 import { defaultConfigPath } from '../../core/config/resources';
-import { UsageError } from '../../core/errors';
+import { UsageError, errorMessage } from '../../core/errors';
+import { parsePartnerCode } from '../../core/partner/code';
 import { TriageService } from '../../core/service';
 import { parseDuration, parseFlags } from '../args';
 import { PARTNER_HELP } from '../help';
@@ -34,6 +35,14 @@ export async function partnerCommand(argv: string[], io: CliIo): Promise<number>
     values['code-ttl'] === undefined ? undefined : parseDuration('--code-ttl', values['code-ttl']);
   if (codeTtlMs !== undefined && (codeTtlMs < 1000 || codeTtlMs > 3_600_000))
     throw new UsageError('--code-ttl: a code may live between 1s and 60m');
+
+  if (values.join !== undefined) {
+    try {
+      parsePartnerCode(values.join);
+    } catch (error) {
+      throw new UsageError(`partner --join: ${errorMessage(error)}`);
+    }
+  }
 
   const configPath = values.config ?? defaultConfigPath();
   const config = loadConfigFile(configPath);

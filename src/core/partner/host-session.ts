@@ -9,7 +9,7 @@ import { ProbeFailure, type Metrics, type ProbeContext } from '../probes/types';
 import { stageWait } from '../probes/webrtc/session-steps';
 import { explainIceError, loadWrtc, round, type IceCandidateErrorEvent } from '../probes/webrtc/wrtc';
 import { emitPartner, PARTNER_TARGET, partnerAttempt, SESSION_PROBE, type PartnerEnv } from './env';
-import type { PartnerLink } from './link';
+import { HEARTBEAT_MS, type PartnerLink } from './link';
 import { measure, MEASURE_MS } from './measure';
 import type { PeerSignal, PlannedPath } from './messages';
 import type { NatPresence } from './nat-check';
@@ -120,7 +120,8 @@ export async function runHostSession(
       env,
       SESSION_PROBE,
       target,
-      pathBudgetMs(env.timeouts, MEASURE_MS),
+      // a failed session waits for a sign of life before it blames the network
+      pathBudgetMs(env.timeouts, MEASURE_MS) + env.silenceMs + HEARTBEAT_MS,
       async (ctx) => {
         let partnerAbort: (failure: ProbeFailure) => void = () => {};
         const aborted = new Promise<never>((_resolve, reject) => {
@@ -242,7 +243,16 @@ async function offerAndMeasure(
     });
     return { stage: 'measure', metrics: { ...metrics, ...candidateMetrics(p, 'host') } };
   } catch (error) {
-    const failure = classifyError(error, stage);
+    let failure = classifyError(error, stage);
+    if (failure.errorClass !== 'aborted' && !(await link.confirmAlive()))
+      failure = new ProbeFailure(
+        'aborted',
+        failure.stage,
+        `the partner was lost during this session (${failure.message})`,
+        {
+          partnerLost: true,
+        },
+      );
     throw new ProbeFailure(failure.errorClass, failure.stage, failure.message, {
       ...failure.metrics,
       ...metrics,

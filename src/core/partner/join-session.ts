@@ -37,13 +37,17 @@ export async function runJoinSession(
 ): Promise<SessionOutcome> {
   const rows = new Map<number, PartnerPath>();
   const starts: number[] = [];
+  // signals that arrive before this side has started their session (the previous one may still be closing)
+  const early = new Map<number, PeerSignal[]>();
   let current: Current | null = null;
   let wake: () => void = () => {};
   let done = false;
   link.on((body) => {
     if (body.t === 'path-start') starts.push(body.index);
-    else if (body.t === 'signal' && current?.index === body.index) {
-      if (current.peer) current.peer.handle(body.signal);
+    else if (body.t === 'signal') {
+      if (current?.index !== body.index)
+        early.set(body.index, [...(early.get(body.index) ?? []), body.signal]);
+      else if (current.peer) current.peer.handle(body.signal);
       else current.buffered.push(body.signal);
     } else if (body.t === 'path-result') {
       rows.set(body.path.index, body.path);
@@ -76,7 +80,8 @@ export async function runJoinSession(
         const reported = new Promise<PartnerPath>((resolve) => (result = resolve));
         const known = rows.get(index);
         if (known) result(known);
-        current = { index, peer: null, buffered: [], result };
+        current = { index, peer: null, buffered: early.get(index) ?? [], result };
+        early.delete(index);
         try {
           return await answerPath(env, ctx, link, planned, nat, current, reported);
         } finally {

@@ -83,6 +83,7 @@ export class PartnerLink {
   private handler: ((body: Body) => void) | null = null;
   /** Frames that came before the session installed its handler (the host talks right after `welcome`). */
   private readonly pending: Body[] = [];
+  private readonly aliveWaiters: Array<(alive: boolean) => void> = [];
   private lastHeard = performance.now();
   private closed = false;
   private fail: (error: ProbeFailure) => void = () => {};
@@ -144,6 +145,7 @@ export class PartnerLink {
   received(body: Body): void {
     if (this.closed) return;
     this.lastHeard = performance.now();
+    for (const waiter of this.aliveWaiters.splice(0)) waiter(true);
     if (body.t === 'alive') return;
     if (body.t === 'bye' && body.reason === 'cancelled') {
       this.fail(
@@ -153,6 +155,18 @@ export class PartnerLink {
     }
     if (this.handler) this.handler(body);
     else if (this.pending.length < 1000) this.pending.push(body);
+  }
+
+  /**
+   * Resolves true at the partner's next frame (it says `alive` every second), false when it is lost
+   * first. A session that failed asks this before blaming the network: a partner that vanished
+   * makes every stage time out, and that proves nothing about the path.
+   */
+  confirmAlive(): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      this.aliveWaiters.push(resolve);
+      this.lost.catch(() => resolve(false));
+    });
   }
 
   on(handler: (body: Body) => void): void {
