@@ -52,7 +52,8 @@ export function checksOf(targets: readonly TargetReport[], attempts: readonly At
   const byId = new Map(targets.map((t) => [t.id, t]));
   const groups = new Map<string, AttemptReport[]>();
   for (const attempt of attempts) {
-    const path = attempt.probe === 'peer-connection' ? String(attempt.metrics.path ?? '') : '';
+    const sessions = attempt.probe === 'peer-connection' || attempt.probe === PARTNER_SESSION_PROBE;
+    const path = sessions ? String(attempt.metrics.path ?? '') : '';
     const key = `${attempt.targetId}\u0000${attempt.probe}\u0000${path}\u0000${String(attempt.metrics.transport ?? '')}`;
     groups.set(key, [...(groups.get(key) ?? []), attempt]);
   }
