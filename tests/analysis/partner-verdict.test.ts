@@ -7,6 +7,8 @@ import { VerdictSchema, type AttemptReport, type TargetReport } from '../../src/
 import { historyReport } from '../../src/core/analysis/history-verdict';
 import { partnerCrossNetwork } from '../../src/core/analysis/partner-evidence';
 import { verdictFor } from '../../src/core/analysis/verdict';
+import { parseConfig } from '../../src/core/config/load';
+import { runDiagnosis } from '../../src/core/runner/run';
 import { attempt, tempStore } from './history-fixture';
 
 const T0 = Date.parse('2026-01-01T12:00:00Z');
@@ -279,6 +281,38 @@ describe('partner attempts in the history', () => {
       expect(report.verdict.kind).toBe('network-restricted');
       expect(report.verdict.title).toMatch(/needs a TURN relay \(proven with a partner\)/);
       expect(report.verdict.crossNetwork).toBe('pass');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a diagnosis counts the newest partner test of the last half hour', async () => {
+    const store = tempStore();
+    try {
+      const now = Date.now();
+      store.beginRun('p1', new Date(now - 60_000), 'test:partner-join', [
+        { id: 'turn-a', kind: 'turn', url: 'turn:turn-a.test:3478?transport=udp', layer: 'L2' },
+        { id: 'partner', kind: 'partner', url: 'partner:remote-tester', layer: 'L4' },
+      ]);
+      const old = attempt('partner', 'partner-session', now - 40 * 60_000, true, { path: 'srflx' });
+      const recent = [
+        attempt('partner', 'partner-session', now - 60_000, false, { path: 'srflx' }),
+        attempt('turn-a', 'partner-session', now - 59_000, true, { path: 'relay' }),
+      ].map((a) => ({ ...a, correlationId: 'partner-shared' }));
+      for (const a of [old, ...recent]) store.recordAttempt('p1', a, []);
+      // no probe runs at all: the verdict stands on the stored partner test alone
+      const report = await runDiagnosis({
+        config: parseConfig({ targets: [{ kind: 'stun', url: 'stun:stun-a.test:3478' }] }),
+        targets: [],
+        store,
+        includeMachine: false,
+      });
+      expect(report.attempts).toEqual([]);
+      expect(report.verdict.kind).toBe('network-restricted');
+      expect(report.verdict.title).toMatch(/proven with a partner/);
+      expect(report.verdict.evidence.map((e) => e.attemptId)).toEqual(
+        expect.arrayContaining(recent.map((a) => a.id)),
+      );
     } finally {
       store.close();
     }

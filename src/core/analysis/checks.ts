@@ -1,6 +1,6 @@
 import type { AttemptReport, Layer, PathResult, TargetReport } from '../../contract';
 import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from './layers';
-import { PARTNER_SESSION_PROBE } from './partner-evidence';
+import { PARTNER_SESSION_PROBE } from './partner-probes';
 
 /** One thing tested: a probe against a target (and, for peer connections, one path). */
 export interface Check {

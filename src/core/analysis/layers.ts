@@ -1,6 +1,6 @@
 import type { Layer, MetricValueSchema } from '../../contract';
 import type { z } from 'zod';
-import { PARTNER_SESSION_PROBE } from './partner-evidence';
+import { PARTNER_SESSION_PROBE } from './partner-probes';
 
 type Metrics = Record<string, z.infer<typeof MetricValueSchema>>;
 

@@ -8,12 +8,14 @@
  * A host-only session to a private address only proves the two testers share a network; a failed
  * host-only session proves nothing (across networks it cannot work).
  */
-import type { MetricValueSchema, PathResult } from '../../contract';
+import type { AttemptReport, MetricValueSchema, PathResult } from '../../contract';
 import type { PartnerCrossNetwork } from '../../contract/partner';
 import type { z } from 'zod';
+import { attemptFromRow } from '../store/history';
+import type { HistoryQueries } from '../store/queries';
+import { PARTNER_SESSION_PROBE } from './partner-probes';
 
-export const PARTNER_SESSION_PROBE = 'partner-session';
-export const PARTNER_RENDEZVOUS_PROBE = 'partner-rendezvous';
+export { PARTNER_RENDEZVOUS_PROBE, PARTNER_SESSION_PROBE } from './partner-probes';
 
 type Metrics = Record<string, z.infer<typeof MetricValueSchema>>;
 
@@ -85,4 +87,22 @@ export function partnerCrossNetwork(sessions: readonly PartnerSessionLike[]): Pa
       : 'No cross-network session ran.';
   }
   return { result, path: directOk ? 'direct' : relayOk ? 'relay' : null, needsTurn, sameNetwork, summary };
+}
+
+/** How long a partner test keeps counting as evidence for a new diagnosis. */
+export const PARTNER_EVIDENCE_MS = 30 * 60_000;
+
+/**
+ * The sessions of the newest partner test in the last half hour, for a diagnosis's verdict: a
+ * diagnosis on one machine can only infer the cross-network path, a recent partner test proved it.
+ */
+export function recentPartnerSessions(queries: HistoryQueries, now: number): AttemptReport[] {
+  const rows = queries
+    .attemptsBetween(now - PARTNER_EVIDENCE_MS, now + 1, 5000)
+    .filter((row) => row.probe === PARTNER_SESSION_PROBE);
+  const newest = rows[0]?.correlation_id;
+  return rows
+    .filter((row) => row.correlation_id === newest)
+    .map(attemptFromRow)
+    .reverse();
 }

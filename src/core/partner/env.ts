@@ -14,8 +14,10 @@ export const PARTNER_TARGET = {
   url: 'partner:remote-tester',
   layer: 'L4',
 } as const;
-export const RENDEZVOUS_PROBE = 'partner-rendezvous';
-export const SESSION_PROBE = 'partner-session';
+export {
+  PARTNER_RENDEZVOUS_PROBE as RENDEZVOUS_PROBE,
+  PARTNER_SESSION_PROBE as SESSION_PROBE,
+} from '../analysis/partner-probes';
 
 /** Everything one side of a partner test shares: keys, config, ledger, history, events. */
 export interface PartnerEnv {
