@@ -14,11 +14,7 @@ import {
  */
 export const PARTNER_SCHEMA = 'rtc-triage/partner@1' as const;
 
-/** Codes last this long unless the host asks for less (`--code-ttl`). */
-export const PARTNER_CODE_TTL_MS = 10 * 60_000;
-
-/** `XXXX-XXXX` from Crockford's base32 (no I, L, O, U); lower case, spaces and O/I/L typos are accepted. */
-export const PARTNER_CODE_PATTERN = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
+export { normalizePartnerCode, PARTNER_CODE_PATTERN, PARTNER_CODE_TTL_MS } from './partner-code';
 
 export const PartnerRoleSchema = z.enum(['host', 'join']);
 export type PartnerRole = z.infer<typeof PartnerRoleSchema>;

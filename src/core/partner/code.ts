@@ -6,7 +6,7 @@
  * the code's ten minutes of life.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt, scrypt } from 'node:crypto';
-import { PARTNER_CODE_PATTERN } from '../../contract/partner';
+import { normalizePartnerCode } from '../../contract/partner';
 import { TriageError } from '../errors';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -18,19 +18,10 @@ export function newPartnerCode(): string {
   return `${symbols.slice(0, 4).join('')}-${symbols.slice(4).join('')}`;
 }
 
-/**
- * Normalises what a person typed (case, spaces, a missing dash, and Crockford's look-alikes:
- * O → 0, I/L → 1); refuses anything else with a message that says what a code looks like.
- */
+/** The code a person typed (see normalizePartnerCode); anything else is refused with a message that says what a code looks like. */
 export function parsePartnerCode(input: string): string {
-  const cleaned = input
-    .trim()
-    .toUpperCase()
-    .replace(/[\s_-]+/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
-  const code = cleaned.length === 8 ? `${cleaned.slice(0, 4)}-${cleaned.slice(4)}` : cleaned;
-  if (!PARTNER_CODE_PATTERN.test(code)) {
+  const code = normalizePartnerCode(input);
+  if (code === null) {
     throw new TriageError(
       'ARGUMENT_INVALID',
       `"${input.slice(0, 40)}" is not a partner code: a code is 8 letters and digits like 7KQ2-M9XD, as shown by \`rtc-triage partner --host\` on your partner's machine`,
