@@ -99,4 +99,23 @@ describe.skipIf(skipUnlessIsolated('the partner service tests'))('partner test t
     expect(state.result?.cleanup.leaked).toBe(0);
     expect(await call(host, 'partnerCancel', {})).toEqual({ ok: true, value: { cancelled: false } });
   }, 60_000);
+
+  it('a config without a signaling server is refused, and leaves nothing running', async () => {
+    const lonely = new TriageService({
+      config: parseConfig({ targets: [{ kind: 'stun', url: 'stun:127.0.0.1:9' }] }),
+      dbPath: join(dir, 'lonely.db'),
+      face: 'serve',
+      version: 'test',
+    });
+    try {
+      const refused = await call(lonely, 'partnerHost', {});
+      expect(refused).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+      expect(refused.ok ? '' : refused.error.message).toMatch(/no signaling server/);
+      expect(lonely.partnerStatus()).toMatchObject({ active: false, phase: 'idle' });
+      // not stuck as busy
+      expect(await call(lonely, 'partnerHost', {})).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+    } finally {
+      lonely.close();
+    }
+  });
 });

@@ -16,11 +16,14 @@ export const HEARTBEAT_MS = 1000;
 
 /** Seals and numbers outgoing frames, one sequence per destination. */
 export class Outbox {
-  private readonly next = new Map<PeerName, number>();
-
   constructor(
     private readonly transport: PartnerTransport,
     private readonly keys: PartnerKeys,
+    /**
+     * Shared by a joiner's tries on one server: a retry goes on numbering where the last try
+     * stopped, so a host that already saw the first try does not drop the next as a duplicate.
+     */
+    private readonly next = new Map<PeerName, number>(),
   ) {}
 
   send(to: PeerName, body: Body): void {

@@ -38,15 +38,24 @@ export class PartnerSessions {
 
   /** Starts the host's side; the handle lets the CLI print the code and await the result itself. */
   host(args: { codeTtlMs?: number; signal?: AbortSignal }): PartnerHostRun {
+    const store = this.deps.store();
     const controller = this.begin('host', args.signal);
-    const run = startPartnerHost({
-      config: this.deps.config,
-      store: this.deps.store(),
-      source: this.deps.source,
-      signal: controller.signal,
-      onEvent: (event) => this.onEvent(event),
-      ...(args.codeTtlMs !== undefined ? { codeTtlMs: args.codeTtlMs } : {}),
-    });
+    let run: PartnerHostRun;
+    try {
+      run = startPartnerHost({
+        config: this.deps.config,
+        store,
+        source: this.deps.source,
+        signal: controller.signal,
+        onEvent: (event) => this.onEvent(event),
+        ...(args.codeTtlMs !== undefined ? { codeTtlMs: args.codeTtlMs } : {}),
+      });
+    } catch (error) {
+      // refused before it started (no signaling server, a bad lifetime): nothing runs
+      this.controller = null;
+      this.state = IDLE;
+      throw error;
+    }
     void run.code.then((code) => {
       if (code && this.controller === controller)
         this.state = { ...this.state, phase: 'waiting', code: code.code, expiresAt: code.expiresAt };
@@ -57,13 +66,14 @@ export class PartnerSessions {
   /** Starts the joiner's side; a code that is not one is refused at once, before anything starts. */
   join(args: { code: string; signal?: AbortSignal }): Promise<PartnerResult> {
     const code = parsePartnerCode(args.code);
+    const store = this.deps.store();
     const controller = this.begin('join', args.signal);
     this.state = { ...this.state, code };
     return this.settle(
       controller,
       runPartnerJoin({
         config: this.deps.config,
-        store: this.deps.store(),
+        store,
         source: this.deps.source,
         signal: controller.signal,
         onEvent: (event) => this.onEvent(event),

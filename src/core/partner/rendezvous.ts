@@ -112,7 +112,7 @@ export async function openHostMeeting(
         env,
         RENDEZVOUS_PROBE,
         target,
-        env.timeouts.connectMs + 1000,
+        env.timeouts.connectMs * 2 + 1000,
         async (ctx) => {
           const transport = (opened.transport = await openTransport(env, ctx, target, 'host'));
           if (isStateful(transport)) transport.writeState(sealState(env, 'waiting', expiresAt));
@@ -209,6 +209,7 @@ export async function findHost(
   code: string,
 ): Promise<SearchOutcome> {
   const me = randomBytes(8).toString('hex');
+  const sequences = new Map<string, number>();
   const asked: string[] = [];
   const broken: string[] = [];
   for (const target of servers) {
@@ -221,9 +222,10 @@ export async function findHost(
         env,
         RENDEZVOUS_PROBE,
         target,
-        env.timeouts.connectMs + env.timeouts.answerMs * 2 + PEERJS_EXPIRE_WAIT_MS,
+        // connect (PeerJS: the socket, then OPEN), read the meeting record, wait for the host's answer
+        env.timeouts.connectMs * 2 + env.timeouts.answerMs * 2 + PEERJS_EXPIRE_WAIT_MS,
         async (ctx) => {
-          found.joined = await knock(env, ctx, target, serverScope, me, join);
+          found.joined = await knock(env, ctx, target, serverScope, me, join, sequences);
           return { stage: 'paired', metrics: { role: 'join', via: target.kind } };
         },
         serverScope,
@@ -281,6 +283,7 @@ async function knock(
   serverScope: LedgerScope,
   me: string,
   join: JoinBody,
+  sequences: Map<string, number>,
 ): Promise<Joined> {
   const transport = await openTransport(env, ctx, target, me);
   const server = target.kind === 'gun' ? `the GUN relay ${target.url}` : `the PeerJS server ${target.url}`;
@@ -302,7 +305,7 @@ async function knock(
     answer = resolve;
   });
   let link: PartnerLink | null = null;
-  const outbox = new Outbox(transport, env.keys);
+  const outbox = new Outbox(transport, env.keys, sequences);
   new Inbox(transport, env.keys, (frame) => {
     if (frame.from !== 'host') return;
     if (link) return link.received(frame.body);
