@@ -31,6 +31,14 @@ export const EVENT_NAMES = [
   'peer.echo.completed',
   'signal.server.connected',
   'signal.offer.timeout',
+  // the remote partner test (docs/partner.md)
+  'partner.started',
+  'partner.waiting',
+  'partner.join.sent',
+  'partner.paired',
+  'partner.rtt',
+  'partner.path.finished',
+  'partner.finished',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
