@@ -9,6 +9,7 @@ Commands:
   inspect    open one bundle read-only, or compare several (the same servers seen from several networks)
   lab        start the embedded lab (servers on loopback) for testing this machine
   monitor    diagnose on a schedule, alert once per outage episode, export Prometheus metrics
+  partner    test the real path to a partner on another network: one side shows a code, the other enters it
   serve      open the RTC Triage UI in a browser (same features as the desktop app)
 
 Options:
@@ -115,4 +116,37 @@ Options:
   -h, --help           show this help
 
 Exit codes: 0 stopped, 1 stopped with an alert still going on, 2 bad usage or invalid config, 3 internal error.
+`;
+
+export const PARTNER_HELP = `Usage: rtc-triage partner --host [--code-ttl 10m] [--config FILE] [--db FILE] [--json]
+       rtc-triage partner --join CODE [--config FILE] [--db FILE] [--json]
+
+The remote partner test: proves whether WebRTC works between two networks, instead of inferring
+it. A user with the problem runs one side, the support engineer the other, each on their own
+network, with the same config (its signaling servers let them meet; its STUN and TURN servers are
+used for the sessions). The host shows a short code (8 letters and digits, works once, expires);
+the other side enters it. They meet through each configured GUN relay / PeerJS server in turn, then
+run, in order: a host-only session, a reflexive-only (direct) session and a relay-only session
+through each TURN server both configs list, each with data-channel RTT, loss over a short burst
+and throughput. Both sides store the attempts under one shared correlation id and print the same
+table; the verdict then says whether this network connects directly or needs TURN.
+The code carries no address; the servers only see a hash of it, and every message is encrypted
+with a key derived from it.
+
+Options:
+  --host          show a code and wait for the partner
+  --join CODE     meet the partner who shows CODE (case, spaces and O/0, I/L/1 mix-ups are forgiven)
+  --code-ttl DUR  how long the host's code is valid (default 10m; 1s to 60m)
+  --config FILE   JSON config listing targets (needs at least one gun or peerjs target)
+  --db FILE       history database to write (default: the user data folder)
+  --json          host: first line {"code","expiresAt"}; both: last line the result
+                  (schema rtc-triage/partner@1: paths tried with outcome and metrics, crossNetwork
+                  with the path that worked, direct or relay)
+  -h, --help      show this help
+
+A partner that vanishes mid-test (closed, crashed, offline) is noticed within a few seconds (no
+message for max(6 s, 2 x timeouts.answerMs)) and the test ends as "partner-lost", cleaned up.
+
+Exit codes: 0 the test ran and the verdict is healthy, 1 a problem (cross-network failure, TURN
+needed, partner lost, code expired unused), 2 bad usage or a wrong, expired or used code, 3 internal error.
 `;

@@ -5,6 +5,7 @@ import { historyCommand } from './commands/history';
 import { inspectCommand } from './commands/inspect';
 import { labCommand } from './commands/lab';
 import { monitorCommand } from './commands/monitor';
+import { partnerCommand } from './commands/partner';
 import { serveCommand } from './commands/serve';
 import { MAIN_HELP } from './help';
 import { processIo, type CliIo } from './io';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   inspect: inspectCommand,
   lab: labCommand,
   monitor: monitorCommand,
+  partner: partnerCommand,
   serve: serveCommand,
 };
 

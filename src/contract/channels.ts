@@ -21,6 +21,10 @@ export const METHOD_NAMES = [
   'attemptTimeline',
   'openBundle',
   'exportBundle',
+  'partnerHost',
+  'partnerJoin',
+  'partnerCancel',
+  'partnerStatus',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

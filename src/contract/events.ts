@@ -39,6 +39,14 @@ export const EVENT_NAMES = [
   'monitor.alert',
   'monitor.recovered',
   'monitor.stopped',
+  // the remote partner test (docs/partner.md)
+  'partner.started',
+  'partner.waiting',
+  'partner.join.sent',
+  'partner.paired',
+  'partner.rtt',
+  'partner.path.finished',
+  'partner.finished',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

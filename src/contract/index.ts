@@ -8,3 +8,4 @@ export * from './bundle';
 export * from './monitor';
 export * from './settings';
 export * from './views';
+export * from './partner';

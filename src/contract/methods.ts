@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TargetSchema } from './config';
 import { HistoryReportSchema } from './history';
 import { MONITOR_MAX_EVERY_MS, MONITOR_MIN_EVERY_MS, MonitorStatusSchema } from './monitor';
+import { PartnerStateSchema } from './partner';
 import { OutcomeSchema, ReportSchema } from './report';
 import { SettingsSchema } from './settings';
 import {
@@ -138,6 +139,32 @@ export const methods = {
   exportBundle: {
     args: z.strictObject({ sinceMs: windowMs.optional(), redact: z.boolean().optional() }),
     result: BundleExportSchema.nullable(),
+  },
+  /** The remote partner test, host side: starts it and answers once the code can be shown. */
+  partnerHost: {
+    args: z.strictObject({
+      codeTtlMs: z
+        .number()
+        .int()
+        .min(1000)
+        .max(60 * 60_000)
+        .optional(),
+    }),
+    result: PartnerStateSchema,
+  },
+  /** Joins the partner behind a code; answers at once, then `partnerStatus` and `partner.*` events follow it. */
+  partnerJoin: {
+    args: z.strictObject({ code: z.string().min(1).max(40) }),
+    result: PartnerStateSchema,
+  },
+  partnerCancel: {
+    args: z.strictObject({}),
+    result: z.object({ cancelled: z.boolean() }),
+  },
+  /** The running (or last) partner test: phase, code, the rows so far, the result. */
+  partnerStatus: {
+    args: z.strictObject({}),
+    result: PartnerStateSchema,
   },
 } as const satisfies Record<MethodName, { args: z.ZodType; result: z.ZodType }>;
 

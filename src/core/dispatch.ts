@@ -107,6 +107,14 @@ async function call(
       return openBundleCall(service, context);
     case 'exportBundle':
       return exportBundleCall(service, args, context);
+    case 'partnerHost':
+      return service.partnerHost(args);
+    case 'partnerJoin':
+      return service.partnerJoin(args);
+    case 'partnerCancel':
+      return service.partnerCancel();
+    case 'partnerStatus':
+      return service.partnerStatus();
   }
 }
 

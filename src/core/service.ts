@@ -13,6 +13,8 @@ import {
   type MonitorStatus,
   type OpenedBundle,
   type Outcome,
+  type PartnerResult,
+  type PartnerState,
   type Report,
   type ServerStatus,
   type Settings,
@@ -41,6 +43,8 @@ import { historyCharts } from './views/charts';
 import { serverStatus, type ServerListEntry } from './views/servers';
 
 const DAY_MS = 86_400_000;
+import { PartnerSessions } from './partner/partner-sessions';
+import type { PartnerHostRun } from './partner/partner-test';
 
 export interface ServiceOptions {
   /** A config file; the default public target list when absent. */
@@ -80,10 +84,17 @@ export class TriageService {
   private readonly configSource: string;
   private monitor: Monitor | null = null;
   readonly telemetry: Telemetry | null;
+  private readonly partner: PartnerSessions;
 
   constructor(private readonly options: ServiceOptions) {
     this.configSource = options.configPath ?? (options.config ? 'inline' : defaultConfigPath());
     this.config = options.config ?? loadConfigFile(this.configSource);
+    this.partner = new PartnerSessions({
+      config: this.config,
+      store: () => this.historyStore(),
+      source: options.face,
+      emit: (event) => this.broadcast(event),
+    });
     this.telemetry =
       options.telemetry === false
         ? null
@@ -398,7 +409,38 @@ export class TriageService {
     return monitor;
   }
 
+  /** The remote partner test, host side (the CLI awaits the code and the result itself). */
+  hostPartnerTest(args: { codeTtlMs?: number; signal?: AbortSignal }): PartnerHostRun {
+    return this.partner.host(args);
+  }
+
+  joinPartnerTest(args: { code: string; signal?: AbortSignal }): Promise<PartnerResult> {
+    return this.partner.join(args);
+  }
+
+  /** Starts the host's side for the UI; answers once the code can be shown (or the test ended without one). */
+  async partnerHost(args: { codeTtlMs?: number }): Promise<PartnerState> {
+    const run = this.partner.host(args);
+    run.result.catch(() => {});
+    if (!(await run.code)) await run.result.catch(() => {});
+    return this.partner.status();
+  }
+
+  partnerJoin(args: { code: string }): PartnerState {
+    this.partner.join(args).catch(() => {});
+    return this.partner.status();
+  }
+
+  partnerCancel(): { cancelled: boolean } {
+    return this.partner.cancel();
+  }
+
+  partnerStatus(): PartnerState {
+    return this.partner.status();
+  }
+
   close(): void {
+    this.partner.cancel();
     void this.monitor?.stop();
     void this.telemetry?.close();
     this.current?.controller.abort();

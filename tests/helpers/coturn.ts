@@ -20,7 +20,15 @@ export interface Coturn {
 }
 
 /** Starts Debian's coturn on a free loopback port (no TLS, long-term credentials) and waits until it listens. */
-export async function startCoturn(options: { rfc5780?: boolean; relayPorts?: number } = {}): Promise<Coturn> {
+export async function startCoturn(
+  options: {
+    rfc5780?: boolean;
+    relayPorts?: number;
+    /** The listening and relay address (default 127.0.0.1). */
+    ip?: string;
+  } = {},
+): Promise<Coturn> {
+  const ip = options.ip ?? '127.0.0.1';
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-coturn-'));
   const log = join(dir, 'turn.log');
@@ -31,10 +39,10 @@ export async function startCoturn(options: { rfc5780?: boolean; relayPorts?: num
     TURNSERVER,
     [
       '-n',
-      '--listening-ip=127.0.0.1',
+      `--listening-ip=${ip}`,
       // a second address lets coturn answer RFC 5780 tests (OTHER-ADDRESS, CHANGE-REQUEST)
       ...(options.rfc5780 ? ['--listening-ip=127.0.0.2', `--alt-listening-port=${port + 1}`] : []),
-      '--relay-ip=127.0.0.1',
+      `--relay-ip=${ip}`,
       `--listening-port=${port}`,
       `--min-port=${relayBase}`,
       `--max-port=${relayBase + (options.relayPorts ?? 2000)}`,
@@ -55,7 +63,7 @@ export async function startCoturn(options: { rfc5780?: boolean; relayPorts?: num
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (await answersStun(port)) break;
+    if (await answersStun(port, ip)) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
       child.kill('SIGKILL');
@@ -80,7 +88,7 @@ export async function startCoturn(options: { rfc5780?: boolean; relayPorts?: num
 }
 
 /** Ready means: a Binding request over UDP is answered and the TCP listener accepts. */
-async function answersStun(port: number): Promise<boolean> {
+async function answersStun(port: number, ip: string): Promise<boolean> {
   const udp = await new Promise<boolean>((resolve) => {
     const socket = createSocket('udp4');
     const request = encodeMessage(MessageType.BindingRequest, randomBytes(12));
@@ -92,11 +100,11 @@ async function answersStun(port: number): Promise<boolean> {
     };
     socket.on('error', () => done(false));
     socket.on('message', () => done(true));
-    socket.send(request, port, '127.0.0.1');
+    socket.send(request, port, ip);
   });
   if (!udp) return false;
   return new Promise<boolean>((resolve) => {
-    const conn = connect(port, '127.0.0.1');
+    const conn = connect(port, ip);
     conn.once('connect', () => {
       conn.destroy();
       resolve(true);

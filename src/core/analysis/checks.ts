@@ -1,5 +1,6 @@
 import type { AttemptReport, Layer, PathResult, TargetReport } from '../../contract';
-import { attemptLayer, isHairpinOnly } from './layers';
+import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from './layers';
+import { PARTNER_SESSION_PROBE } from './partner-probes';
 
 /** One thing tested: a probe against a target (and, for peer connections, one path). */
 export interface Check {
@@ -14,7 +15,10 @@ export interface Check {
   auth: boolean;
   /** The failure was a DNS or routing failure. */
   noRoute: boolean;
-  /** A reflexive-only session in one process: needs hairpinning, extra evidence only. */
+  /**
+   * Extra evidence only, never held against the network: a reflexive-only session in one process
+   * (needs hairpinning), or a partner's host-only session that did not connect (cannot across networks).
+   */
   hairpin: boolean;
   /** The newest attempt that decided the status. */
   last: AttemptReport;
@@ -53,7 +57,8 @@ export function checksOf(targets: readonly TargetReport[], attempts: readonly At
   const byId = new Map(targets.map((t) => [t.id, t]));
   const groups = new Map<string, AttemptReport[]>();
   for (const attempt of attempts) {
-    const path = attempt.probe === 'peer-connection' ? String(attempt.metrics.path ?? '') : '';
+    const sessions = attempt.probe === 'peer-connection' || attempt.probe === PARTNER_SESSION_PROBE;
+    const path = sessions ? String(attempt.metrics.path ?? '') : '';
     const key = `${attempt.targetId}\u0000${attempt.probe}\u0000${path}\u0000${String(attempt.metrics.transport ?? '')}`;
     groups.set(key, [...(groups.get(key) ?? []), attempt]);
   }
@@ -75,7 +80,7 @@ export function checksOf(targets: readonly TargetReport[], attempts: readonly At
       status: ran.length === 0 ? 'untested' : last.outcome === 'success' ? 'pass' : 'fail',
       auth: last.outcome !== 'success' && isAuthFailure(last),
       noRoute: last.outcome !== 'success' && NO_ROUTE.has(last.errorClass ?? ''),
-      hairpin: isHairpinOnly(last, target?.kind),
+      hairpin: isHairpinOnly(last, target?.kind) || isPartnerLanOnly(last),
       last,
     });
   }
@@ -90,7 +95,36 @@ export function groupStatus(checks: readonly Check[]): 'pass' | 'fail' | 'mixed'
   return passed === tested.length ? 'pass' : passed === 0 ? 'fail' : 'mixed';
 }
 
+export function isPartnerSession(check: Check): boolean {
+  return check.probe === PARTNER_SESSION_PROBE;
+}
+
+const PARTNER_PATH_WORDS: Record<string, string> = {
+  host: 'host-only session',
+  srflx: 'direct (reflexive-only) session',
+  relay: 'relay-only session',
+};
+
+/** A partner session in words: which path, through what, how it went. */
+function describePartner(check: Check): string {
+  const m = check.last.metrics;
+  const path = typeof m.path === 'string' ? m.path : '';
+  const through = path === 'relay' ? ` through ${check.url}` : '';
+  const what = `partner test, ${PARTNER_PATH_WORDS[path] ?? 'session'}${through}`;
+  if (check.status === 'pass') {
+    const figures = [
+      typeof m.rttMsP50 === 'number' ? `RTT ${m.rttMsP50} ms` : null,
+      typeof m.lossPct === 'number' ? `loss ${m.lossPct}%` : null,
+      typeof m.throughputKbps === 'number' ? `${m.throughputKbps} kbit/s` : null,
+    ].filter(Boolean);
+    const lan = m.sameNetwork === true ? ' to a private address (the testers share a network)' : '';
+    return `${what} connected${lan}${figures.length ? ` (${figures.join(', ')})` : ''}`;
+  }
+  return `${what} failed: ${check.last.errorClass ?? 'error'}${check.last.errorMessage ? ` (${check.last.errorMessage})` : ''}`;
+}
+
 export function describeCheck(check: Check): string {
+  if (isPartnerSession(check) && check.status !== 'untested') return describePartner(check);
   const what = `${check.probe} ${check.transport ? `over ${check.transport} ` : ''}to ${check.url}`;
   if (check.status === 'pass') return `${what} passed (${Math.round(check.last.durationMs)} ms)`;
   if (check.status === 'untested') return `${what} was not tested`;
@@ -103,7 +137,7 @@ export function evidenceOf(checks: readonly Check[], limit = 24) {
   return checks.slice(0, limit).map((c) => ({
     attemptId: c.last.id,
     targetId: c.targetId,
-    summary: `${c.layer}: ${describeCheck(c)}${c.hairpin && c.status === 'fail' ? ' — needs NAT hairpinning, not held against the network' : ''}`,
+    summary: `${c.layer}: ${describeCheck(c)}${c.hairpin && c.status === 'fail' ? (isPartnerSession(c) ? ' — across networks a host-only session cannot connect, not held against the network' : ' — needs NAT hairpinning, not held against the network') : ''}`,
   }));
 }
 
@@ -141,6 +175,9 @@ export function isSymmetricNat(checks: readonly Check[]): boolean {
  * NAT); fail: every relayed session failed, or no external server answered at all.
  */
 export function crossNetworkResult(checks: readonly Check[]): PathResult {
+  // A partner on another network is proof, not inference: it decides when it tested anything.
+  const partner = partnerChecks(checks);
+  if (partner.length > 0) return partner.some((c) => c.status === 'pass') ? 'pass' : 'fail';
   // a relayed session refused at the credentials never tested the path
   const relay = checks.filter((c) => c.layer === 'L4' && !c.hairpin && !c.auth && c.status !== 'untested');
   const hairpinPassed = checks.some((c) => c.hairpin && c.layer === 'L4' && c.status === 'pass');
@@ -153,4 +190,11 @@ export function crossNetworkResult(checks: readonly Check[]): PathResult {
   const stunPassed = checks.some((c) => c.probe === 'stun-binding' && c.status === 'pass');
   if (stunPassed && natMapping(checks) === 'endpoint-independent') return 'pass';
   return 'untested';
+}
+
+/** The partner sessions that say something about the path across networks (L4, tested, not extra). */
+export function partnerChecks(checks: readonly Check[]): Check[] {
+  return checks.filter(
+    (c) => isPartnerSession(c) && c.layer === 'L4' && !c.hairpin && c.status !== 'untested',
+  );
 }

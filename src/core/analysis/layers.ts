@@ -1,5 +1,6 @@
 import type { Layer, MetricValueSchema } from '../../contract';
 import type { z } from 'zod';
+import { PARTNER_SESSION_PROBE } from './partner-probes';
 
 type Metrics = Record<string, z.infer<typeof MetricValueSchema>>;
 
@@ -16,6 +17,10 @@ export function attemptLayer(
   targetLayer: Layer | undefined,
 ): Layer {
   if (attempt.targetId === LOCAL_MACHINE_TARGET) return 'L0';
+  // A partner session crosses the path between two testers: L4, unless it reached a private
+  // address (the testers share a network), which proves the local path.
+  if (attempt.probe === PARTNER_SESSION_PROBE)
+    return attempt.metrics.path === 'host' && attempt.metrics.sameNetwork === true ? 'L0' : 'L4';
   // Everything against the embedded lab proves this machine, peer connections included.
   if (targetLayer === 'L1') return 'L1';
   if (attempt.probe === 'peer-connection') return attempt.metrics.path === 'host' ? 'L0' : 'L4';
@@ -32,6 +37,18 @@ export function isHairpinOnly(attempt: { probe: string; metrics: Metrics }, targ
   // An attempt cut short by the runner's safety net may carry no metrics: on a STUN server a
   // peer connection can only be the reflexive one.
   return path === 'srflx' || (path === undefined && targetKind === 'stun');
+}
+
+/**
+ * A partner's host-only session that did not connect: across networks it cannot work (private
+ * addresses do not route), so, like a hairpin-only session, it is kept out of failure rates.
+ */
+export function isPartnerLanOnly(attempt: { probe: string; outcome: string; metrics: Metrics }): boolean {
+  return (
+    attempt.probe === PARTNER_SESSION_PROBE &&
+    attempt.metrics.path === 'host' &&
+    attempt.outcome !== 'success'
+  );
 }
 
 export const LOCAL_LAYERS: ReadonlySet<Layer> = new Set(['L0', 'L1']);

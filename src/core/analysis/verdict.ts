@@ -7,6 +7,7 @@ import {
   isSymmetricNat,
   localResult,
   natMapping,
+  partnerChecks,
   type Check,
 } from './checks';
 
@@ -137,6 +138,22 @@ export function verdictFor(input: VerdictInput): Verdict {
     ]);
   }
 
+  // A partner on another network proved what the path does (DESIGN.md §2, L4): that beats inference.
+  const partner = partnerChecks(checks);
+  const partnerDirect = partner.filter((c) => c.last.metrics.path !== 'relay');
+  const partnerRelay = partner.filter((c) => c.last.metrics.path === 'relay');
+  if (partner.length > 0 && partner.every((c) => c.status === 'fail')) {
+    return make('network-restricted', localPassed ? 0.9 : 0.8, PARTNER_NO_PATH(partner), [...partner, ...l0]);
+  }
+  if (
+    partnerDirect.length > 0 &&
+    partnerDirect.every((c) => c.status === 'fail') &&
+    partnerRelay.some((c) => c.status === 'pass')
+  ) {
+    return make('network-restricted', 0.9, PARTNER_NEEDS_TURN(partnerDirect, partnerRelay), partner);
+  }
+  const directProven = partnerDirect.some((c) => c.status === 'pass');
+
   // Servers answer, yet no relayed session gets through while this machine connects to itself.
   if (relay.length > 0 && relay.every((c) => c.status === 'fail')) {
     return make('network-restricted', localPassed ? 0.75 : 0.6, RELAY_BLOCKED(relay), [...relay, ...l0]);
@@ -152,7 +169,7 @@ export function verdictFor(input: VerdictInput): Verdict {
     return make('partial-outage', 0.8, partial(dead, passed), [...dead, ...passed]);
   }
 
-  if (isSymmetricNat(checks)) {
+  if (isSymmetricNat(checks) && !directProven) {
     const nat = checks.filter((c) => c.probe === 'nat-behavior');
     const relayWorks = relay.some((c) => c.status === 'pass');
     return make('network-restricted', 0.7, symmetricNat(natMapping(checks), relayWorks), [...nat, ...relay]);
@@ -167,7 +184,12 @@ export function verdictFor(input: VerdictInput): Verdict {
   if (input.appFailing) return make('app-suspect', appConfidence(local, crossNetwork), APP(passed), deciding);
   if (unreliable.length > 0)
     return make('healthy', 0.6, unreliableWords(unreliable, passed, crossNetwork), deciding);
-  return make('healthy', crossNetwork === 'pass' ? 0.8 : 0.65, healthy(passed, crossNetwork), deciding);
+  return make(
+    'healthy',
+    crossNetwork === 'pass' ? (partner.length > 0 ? 0.9 : 0.8) : 0.65,
+    healthy(passed, crossNetwork, partner),
+    deciding,
+  );
 }
 
 function appConfidence(local: PathResult, crossNetwork: PathResult): number {
@@ -290,6 +312,30 @@ function symmetricNat(mapping: string | null, relayWorks: boolean): Words {
   };
 }
 
+/** `srflx`, `relay via turn:…`: the partner sessions by path. */
+const partnerPaths = (checks: readonly Check[]) =>
+  [
+    ...new Set(
+      checks.map((c) =>
+        c.last.metrics.path === 'relay' ? `relay via ${c.url}` : String(c.last.metrics.path),
+      ),
+    ),
+  ].join(', ');
+
+const PARTNER_NO_PATH = (partner: readonly Check[]): Words => ({
+  title: 'Cross-network connections fail (proven with a partner)',
+  message: `A partner test between two networks tried ${partner.length} cross-network session${partner.length === 1 ? '' : 's'} (${partnerPaths(partner)}) and none connected, while the signaling servers paired the two testers. Local connections are not the problem; the path between the networks is.`,
+  action:
+    'Offer a TURN server over TCP/TLS on port 443 (some networks block UDP), check the TURN credentials, and repeat the partner test; the app is not the cause.',
+});
+
+const PARTNER_NEEDS_TURN = (direct: readonly Check[], relay: readonly Check[]): Words => ({
+  title: 'This network needs a TURN relay (proven with a partner)',
+  message: `A partner on another network could not connect directly (${partnerPaths(direct)} session failed), but connected through the TURN relay (${names(relay.filter((c) => c.status === 'pass'))}). Peers on this network can only reach peers elsewhere through TURN.`,
+  action:
+    'Make sure the app lists a working TURN server (with valid credentials) in its ICE servers; without it, connections from this network fail. Nothing is down.',
+});
+
 const TURN_AUTH = (auth: readonly Check[]): Words => ({
   title: 'TURN credentials are rejected',
   message: `The TURN server answered but refused the username/credential (${names(auth)}). The server is up: the credentials the app uses are wrong or expired.`,
@@ -319,10 +365,17 @@ function unreliableWords(
   };
 }
 
-function healthy(passed: readonly Check[], crossNetwork: PathResult): Words {
+function healthy(passed: readonly Check[], crossNetwork: PathResult, partner: readonly Check[]): Words {
+  const direct = partner.some((c) => c.status === 'pass' && c.last.metrics.path !== 'relay');
+  const proof =
+    partner.length > 0
+      ? `, and a partner on another network connected ${direct ? 'directly (this network does not need TURN)' : 'through the TURN relay'}`
+      : crossNetwork === 'pass'
+        ? ', and a cross-network path works'
+        : '';
   return {
     title: 'Everything tested works',
-    message: `All ${passed.length} checks against outside servers passed${crossNetwork === 'pass' ? ', and a cross-network path works' : ''}.`,
+    message: `All ${passed.length} checks against outside servers passed${proof}.`,
     action:
       "Nothing to fix. If the app still fails, run again with --app-failing (or mark the run as 'app failing').",
   };

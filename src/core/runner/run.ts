@@ -8,6 +8,7 @@ import {
 } from '../../contract';
 import { targetReports } from '../analysis/target-status';
 import { recentPatterns } from '../analysis/history-verdict';
+import { recentPartnerSessions } from '../analysis/partner-evidence';
 import { verdictFor } from '../analysis/verdict';
 import { probesFor, probesForTarget } from '../probes/registry';
 import { systemLookup, type LookupFn } from '../probes/resolve';
@@ -110,7 +111,10 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     durationMs: Math.round(performance.now() - started),
     verdict: verdictFor({
       targets: summaries,
-      attempts,
+      // a partner test of the last half hour proved the cross-network path (L4): it counts too
+      attempts: options.store
+        ? [...attempts, ...recentPartnerSessions(options.store.queries, Date.now())]
+        : attempts,
       appFailing: options.appFailing ?? false,
       cancelled: signal.aborted,
     }),

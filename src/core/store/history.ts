@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { ReportSchema, type AttemptReport, type Layer, type Report, type TriageEvent } from '../../contract';
-import { attemptLayer, isHairpinOnly } from '../analysis/layers';
+import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from '../analysis/layers';
 import type { ResolvedTarget } from '../probes/types';
 import { closeDatabase, openDatabase, type OpenOptions } from './database';
 import { BUCKET_MS, HistoryQueries } from './queries';
@@ -108,6 +108,8 @@ export class HistoryStore {
                  AND NOT (probe = 'peer-connection' AND (json_extract(metrics_json, '$.path') = 'srflx'
                  OR (json_extract(metrics_json, '$.path') IS NULL
                    AND (SELECT kind FROM targets WHERE targets.id = attempts.target_id) = 'stun')))
+                 AND NOT (probe = 'partner-session' AND json_extract(metrics_json, '$.path') = 'host'
+                   AND outcome <> 'success')
                GROUP BY 1, 2, 3) AS d
          WHERE attempt_buckets.bucket = d.bucket AND attempt_buckets.target_id = d.target_id
            AND attempt_buckets.layer = d.layer`,
@@ -125,7 +127,13 @@ export class HistoryStore {
     return this.db;
   }
 
-  beginRun(runId: string, startedAt: Date, source: string, targets: ReadonlyArray<ResolvedTarget>): void {
+  beginRun(
+    runId: string,
+    startedAt: Date,
+    source: string,
+    // a partner test also names the other tester (kind `partner`), which no config lists
+    targets: ReadonlyArray<Pick<ResolvedTarget, 'id' | 'url' | 'layer'> & { kind: string }>,
+  ): void {
     const now = startedAt.getTime();
     this.db.transaction(() => {
       this.statements.insertRun.run(runId, now, source);
@@ -189,7 +197,11 @@ export class HistoryStore {
   private attemptRow(runId: string, attempt: AttemptReport, tally: BucketTally): unknown[] {
     const startedAt = Date.parse(attempt.startedAt);
     const layer = this.layerFor(attempt, startedAt);
-    if (attempt.outcome !== 'aborted' && !isHairpinOnly(attempt, this.kinds.get(attempt.targetId))) {
+    if (
+      attempt.outcome !== 'aborted' &&
+      !isHairpinOnly(attempt, this.kinds.get(attempt.targetId)) &&
+      !isPartnerLanOnly(attempt)
+    ) {
       const bucket = Math.floor(startedAt / BUCKET_MS);
       const key = `${bucket}\u0000${attempt.targetId}\u0000${layer}`;
       let counts = tally.get(key);

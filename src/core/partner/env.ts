@@ -1,0 +1,103 @@
+import type { AttemptReport, Config, Timeouts, TriageEvent } from '../../contract';
+import type { PartnerRendezvous } from '../../contract/partner';
+import type { LookupFn } from '../probes/resolve';
+import type { ConfiguredTarget, ProbeContext, ProbeSuccess } from '../probes/types';
+import type { AttemptLedger, LedgerScope } from '../runner/ledger';
+import type { RetryPolicy } from '../runner/retry';
+import { runPartnerAttempt, type PartnerAttemptOutcome } from './attempt';
+import type { PartnerKeys } from './code';
+
+/** The partner target: the other tester, wherever it is (host and reflexive paths are tried against it). */
+export const PARTNER_TARGET = {
+  id: 'partner',
+  kind: 'partner',
+  url: 'partner:remote-tester',
+  layer: 'L4',
+} as const;
+export {
+  PARTNER_RENDEZVOUS_PROBE as RENDEZVOUS_PROBE,
+  PARTNER_SESSION_PROBE as SESSION_PROBE,
+} from '../analysis/partner-probes';
+
+/** Everything one side of a partner test shares: keys, config, ledger, history, events. */
+export interface PartnerEnv {
+  readonly keys: PartnerKeys;
+  readonly runId: string;
+  readonly config: Config;
+  readonly targets: readonly ConfiguredTarget[];
+  readonly timeouts: Timeouts;
+  readonly retry: RetryPolicy;
+  readonly ledger: AttemptLedger;
+  readonly signal: AbortSignal;
+  readonly lookup: LookupFn;
+  /** No frame from the partner for this long: it is gone. */
+  readonly silenceMs: number;
+  /** Rendezvous rows for the result, in the order they ended. */
+  readonly rendezvous: PartnerRendezvous[];
+  /** Every attempt this side recorded, in order. */
+  readonly attempts: AttemptReport[];
+  onEvent(event: TriageEvent): void;
+  /** Stores an attempt with its events (the history, when there is one). */
+  record(attempt: AttemptReport, events: readonly TriageEvent[]): void;
+}
+
+/** A partner-level event (no attempt): paired, a path finished, the test ended. */
+export function emitPartner(env: PartnerEnv, name: string, data?: Record<string, unknown>): void {
+  env.onEvent({
+    name,
+    at: new Date().toISOString(),
+    runId: env.runId,
+    correlationId: env.keys.correlationId,
+    ...(data ? { data } : {}),
+  });
+}
+
+/** Runs one attempt with the shared correlation id; records it when it tested something. */
+export async function partnerAttempt(
+  env: PartnerEnv,
+  probe: string,
+  target: { id: string; url: string },
+  deadlineMs: number,
+  body: (ctx: ProbeContext) => Promise<ProbeSuccess>,
+  resources?: LedgerScope,
+): Promise<PartnerAttemptOutcome> {
+  const outcome = await runPartnerAttempt(
+    {
+      runId: env.runId,
+      correlationId: env.keys.correlationId,
+      probe,
+      targetId: target.id,
+      targetUrl: target.url,
+      timeouts: env.timeouts,
+      lookup: env.lookup,
+      ledger: env.ledger,
+      signal: env.signal,
+      deadlineMs,
+      onEvent: (event) => env.onEvent(event),
+      ...(resources ? { resources } : {}),
+    },
+    body,
+  );
+  if (outcome.report) {
+    env.attempts.push(outcome.report);
+    env.record(outcome.report, outcome.events);
+  }
+  return outcome;
+}
+
+/** Waits `ms` unless cancelled (false then); the timer is on the ledger. */
+export function pause(env: PartnerEnv, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (env.signal.aborted) return resolve(false);
+    const scope = env.ledger.scope();
+    const onAbort = () => {
+      scope.releaseAll();
+      resolve(false);
+    };
+    env.signal.addEventListener('abort', onAbort, { once: true });
+    scope.timeout('partner pause', ms, () => {
+      env.signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    });
+  });
+}

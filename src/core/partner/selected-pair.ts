@@ -1,0 +1,58 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { NodePeerConnection } from '../probes/webrtc/wrtc';
+
+export interface SelectedPair {
+  local: string | null;
+  remote: string | null;
+  remoteAddress: string | null;
+  iceRttMs: number | null;
+}
+
+/** The connected candidate pair: its types and the partner's address, as libwebrtc reports them. */
+export async function selectedPair(pc: Pick<NodePeerConnection, 'getStats'>): Promise<SelectedPair> {
+  const reports = new Map<string, Record<string, unknown>>();
+  (await pc.getStats()).forEach((report) => reports.set(String(report.id), report));
+  let pair: Record<string, unknown> | undefined;
+  for (const report of reports.values())
+    if (report.type === 'transport' && typeof report.selectedCandidatePairId === 'string')
+      pair = reports.get(report.selectedCandidatePairId);
+  pair ??= [...reports.values()].find(
+    (r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded',
+  );
+  if (!pair) return { local: null, remote: null, remoteAddress: null, iceRttMs: null };
+  const local = reports.get(String(pair.localCandidateId));
+  const remote = reports.get(String(pair.remoteCandidateId));
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  const rtt = pair.currentRoundTripTime;
+  return {
+    local: text(local?.candidateType),
+    remote: text(remote?.candidateType),
+    remoteAddress: text(remote?.address) ?? text(remote?.ip),
+    iceRttMs: typeof rtt === 'number' ? Math.round(rtt * 100000) / 100 : null,
+  };
+}
+
+/**
+ * Private, loopback, link-local or shared (CGNAT) address: reaching the partner there means both
+ * testers sit on one network (or a VPN), so the session proves the local path, not a cross-network one.
+ */
+export function isPrivateAddress(address: string): boolean {
+  if (isIPv4(address)) {
+    const [a = 0, b = 0] = address.split('.').map(Number);
+    return (
+      a === 10 ||
+      a === 127 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  if (isIPv6(address)) {
+    const lower = address.toLowerCase();
+    if (lower.startsWith('::ffff:')) return isPrivateAddress(lower.slice(7));
+    return lower === '::1' || /^fe[89ab]/.test(lower) || /^f[cd]/.test(lower);
+  }
+  // an mDNS name (`….local`) hides a host address: only a peer on the same link resolves it
+  return address.endsWith('.local');
+}
