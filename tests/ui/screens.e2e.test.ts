@@ -275,6 +275,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
           ['servers', 'Servers'],
           ['history', 'History'],
           ['attempts', 'Attempts'],
+          ['partner', 'Partner test'],
           ['settings', 'Settings'],
           ['bundles', 'Bundles'],
         ] as const) {

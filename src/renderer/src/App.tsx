@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MethodResult, TriageApi } from '../../contract';
 import { Nav } from './components/Nav';
+import { PartnerPanel } from './components/PartnerPanel';
 import { useRoute } from './hooks/useRoute';
 import { SCREENS } from './routes';
 import { AttemptsScreen } from './screens/attempts/AttemptsScreen';
@@ -53,6 +54,7 @@ export function App({ api }: { api: TriageApi }) {
         {screen === 'servers' && <ServersScreen api={api} refresh={refresh} />}
         {screen === 'history' && <HistoryScreen api={api} refresh={refresh} />}
         {screen === 'attempts' && <AttemptsScreen api={api} refresh={refresh} />}
+        {screen === 'partner' && <PartnerPanel api={api} />}
         {screen === 'settings' && <SettingsScreen api={api} />}
         {screen === 'bundles' && <BundlesScreen api={api} />}
       </main>

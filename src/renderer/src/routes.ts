@@ -4,6 +4,7 @@ export const SCREENS = [
   { id: 'servers', title: 'Servers' },
   { id: 'history', title: 'History' },
   { id: 'attempts', title: 'Attempts' },
+  { id: 'partner', title: 'Partner test' },
   { id: 'settings', title: 'Settings' },
   { id: 'bundles', title: 'Bundles' },
 ] as const;
