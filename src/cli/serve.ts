@@ -49,6 +49,8 @@ const STATUS_FOR_CODE: Record<string, number> = {
   ARGUMENT_INVALID: 400,
   BAD_REQUEST: 400,
   BUSY: 409,
+  UNSUPPORTED: 400,
+  CONFIG_INVALID: 409,
 };
 
 export interface ServeOptions {

@@ -121,7 +121,7 @@ async function call(
 async function openBundleCall(service: TriageService, context: CallContext): Promise<unknown> {
   if (!context.bundleToOpen) {
     throw new TriageError(
-      'ARGUMENT_INVALID',
+      'UNSUPPORTED',
       'openBundle: no bundle file was given (in a browser, send the file as the request body)',
     );
   }
@@ -135,7 +135,7 @@ async function exportBundleCall(
   context: CallContext,
 ): Promise<unknown> {
   if (!context.exportTarget)
-    throw new TriageError('ARGUMENT_INVALID', 'exportBundle: this face cannot save files');
+    throw new TriageError('UNSUPPORTED', 'exportBundle: this face cannot save files');
   const fileName = bundleFileName(new Date());
   const target = await context.exportTarget(fileName);
   if (!target) return null;

@@ -11,6 +11,8 @@ export type TriageErrorCode =
   | 'ARGUMENT_INVALID'
   | 'NOT_FOUND'
   | 'BUSY'
+  /** The face cannot do it (a face without file access asked to open or save a bundle). */
+  | 'UNSUPPORTED'
   | 'INTERNAL';
 
 export class TriageError extends Error {

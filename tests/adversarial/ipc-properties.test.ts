@@ -25,7 +25,17 @@ import { skipUnlessIsolated } from '../helpers/isolation';
 const SEED = Number(process.env.RTC_TRIAGE_FUZZ_SEED ?? 5389);
 
 /** Codes a call may be refused with: each a typed error of the engine or the adapter, never INTERNAL. */
-const REFUSALS = new Set(['ARGUMENT_INVALID', 'UNKNOWN_METHOD', 'BUSY', 'NOT_FOUND', 'SENDER_REFUSED']);
+const REFUSALS = new Set([
+  'ARGUMENT_INVALID',
+  'UNKNOWN_METHOD',
+  'BUSY',
+  'NOT_FOUND',
+  'SENDER_REFUSED',
+  // the face has no file access (openBundle/exportBundle without a dialog or an upload)
+  'UNSUPPORTED',
+  // the service's config cannot do it (partnerHost/partnerJoin without a signaling server); names `targets`
+  'CONFIG_INVALID',
+]);
 
 /** Arguments near the contract's: its own field names with values of any kind, and extra keys. */
 const nearArgs = fc.dictionary(

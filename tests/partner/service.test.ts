@@ -109,11 +109,14 @@ describe.skipIf(skipUnlessIsolated('the partner service tests'))('partner test t
     });
     try {
       const refused = await call(lonely, 'partnerHost', {});
-      expect(refused).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID', field: 'targets' } });
       expect(refused.ok ? '' : refused.error.message).toMatch(/no signaling server/);
       expect(lonely.partnerStatus()).toMatchObject({ active: false, phase: 'idle' });
       // not stuck as busy
-      expect(await call(lonely, 'partnerHost', {})).toMatchObject({ ok: false, error: { code: 'USAGE' } });
+      expect(await call(lonely, 'partnerHost', {})).toMatchObject({
+        ok: false,
+        error: { code: 'CONFIG_INVALID' },
+      });
     } finally {
       lonely.close();
     }

@@ -69,8 +69,9 @@ function signalingServers(config: Config): { targets: ConfiguredTarget[]; server
   const servers = targets.filter((t): t is SignalingTarget => t.kind === 'gun' || t.kind === 'peerjs');
   if (servers.length === 0) {
     throw new TriageError(
-      'USAGE',
+      'CONFIG_INVALID',
       'partner: the config lists no signaling server (a "gun" or "peerjs" target): the two testers need one to meet',
+      { field: 'targets' },
     );
   }
   return { targets, servers };
