@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { PartnerState, TriageApi } from '../../../contract';
+import type { PartnerResult, PartnerState, TriageApi } from '../../../contract';
 import { normalizePartnerCode } from '../../../contract/partner-code';
 import { describeError } from '../api/call-failure';
 import { crossNetworkWords, joinCommand, partnerHeadline, partnerRows, qrDataUrl } from './partner-rows';
@@ -172,13 +172,21 @@ function ShowCode({ code, expiresAt }: { code: string; expiresAt: string | null 
     <div className="partner-code">
       <p>Read this code to your partner, or let them scan it:</p>
       <p
-        className="mono"
-        style={{ fontSize: '2em', letterSpacing: '0.1em' }}
+        className="mono partner-code-text"
+        data-testid="partner-code"
         aria-label={`code ${code.split('').join(' ')}`}
       >
         {code}
       </p>
-      {qr && <img src={qr} width={160} height={160} alt={`QR code: ${joinCommand(code)}`} />}
+      {qr && (
+        <img
+          src={qr}
+          width={160}
+          height={160}
+          alt={`QR code: ${joinCommand(code)}`}
+          data-testid="partner-qr"
+        />
+      )}
       <p className="details-meta">
         Works once{until ? `, until ${until}` : ''}. On the command line:{' '}
         <span className="mono">{joinCommand(code)}</span>
@@ -192,12 +200,28 @@ function Result({ state }: { state: PartnerState }) {
   const result = state.result;
   if (!result) return null;
   const cross = result.crossNetwork;
+  // Never met (a wrong, expired or used code; no server reachable; cancelled while looking): there is
+  // no shared table and nothing was proven, so only the reason is shown, as an alert.
+  if (!result.pairedVia) {
+    return (
+      <div className="partner-result" data-testid="partner-result" data-status={result.status}>
+        <h3>{failureTitle(result)}</h3>
+        <p className="error" role="alert">
+          {result.message}
+        </p>
+      </div>
+    );
+  }
   return (
-    <div className="partner-result">
+    <div className="partner-result" data-testid="partner-result" data-status={result.status}>
       <h3>{partnerHeadline(result)}</h3>
       {result.status === 'completed' && <p>{cross.summary}</p>}
       <div className="chips">
-        <span className={`chip path-${cross.result}`}>
+        <span
+          className={`chip path-${cross.result}`}
+          data-testid="partner-cross-network"
+          data-result={cross.result}
+        >
           Cross-network: <strong>{cross.result}</strong>
         </span>
         {cross.path && (
@@ -213,11 +237,33 @@ function Result({ state }: { state: PartnerState }) {
         </p>
       )}
       <p className="details-meta">
-        Correlation id <span className="mono">{result.correlationId}</span> (the same in both testers&apos;
-        histories). {crossNetworkWords(cross)}
+        Correlation id{' '}
+        <span className="mono" data-testid="partner-correlation-id">
+          {result.correlationId}
+        </span>{' '}
+        (the same in both testers&apos; histories). {crossNetworkWords(cross)}
       </p>
     </div>
   );
+}
+
+function failureTitle(result: PartnerResult): string {
+  switch (result.status) {
+    case 'code-rejected':
+      return result.codeProblem === 'used'
+        ? 'This code has already been used'
+        : result.codeProblem === 'expired'
+          ? 'This code has expired'
+          : 'No partner is waiting for this code';
+    case 'unreachable':
+      return 'No signaling server could be reached';
+    case 'expired':
+      return 'Nobody joined before the code expired';
+    case 'cancelled':
+      return 'Partner test cancelled';
+    default:
+      return 'The partner test did not finish';
+  }
 }
 
 function PathTable({ state }: { state: PartnerState }) {
@@ -245,7 +291,7 @@ function PathTable({ state }: { state: PartnerState }) {
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={row.key}>
+            <tr key={row.key} data-testid="partner-row" data-path={row.path} data-outcome={row.outcome}>
               <td>{row.session}</td>
               <td className="mono">{row.server}</td>
               <td>

@@ -10,6 +10,7 @@ const PATH_NAMES: Record<string, string> = {
 /** One row of the shared table, ready to show. */
 export interface PartnerRowView {
   key: number;
+  path: PartnerPath['path'];
   session: string;
   server: string;
   outcome: PartnerPath['outcome'];
@@ -33,6 +34,7 @@ export function partnerRows(paths: readonly PartnerPath[]): PartnerRowView[] {
     .sort((a, b) => a.index - b.index)
     .map((p) => ({
       key: p.index,
+      path: p.path,
       session: PATH_NAMES[p.path] ?? p.path,
       server: p.server ?? '—',
       outcome: p.outcome,
