@@ -101,7 +101,7 @@ export function MonitorSwitch({ api }: { api: MonitorApi }) {
         {status === null
           ? 'Monitor state unknown.'
           : enabled
-            ? `On: ${status.cycles} diagnoses so far; last at ${time(status.lastRunAt)}` +
+            ? `On: ${status.cycles} ${status.cycles === 1 ? 'diagnosis' : 'diagnoses'} so far; last at ${time(status.lastRunAt)}` +
               `${status.lastVerdict ? ` (${status.lastVerdict})` : ''}; next at ${time(status.nextRunAt)}.`
             : 'Off. When on, each outage raises one alert and one recovery notification.'}
       </p>

@@ -2,7 +2,14 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import type { PartnerResult, PartnerState, TriageApi } from '../../../contract';
 import { normalizePartnerCode } from '../../../contract/partner-code';
 import { describeError } from '../api/call-failure';
-import { crossNetworkWords, joinCommand, partnerHeadline, partnerRows, qrDataUrl } from './partner-rows';
+import {
+  cannotBecomeCode,
+  crossNetworkWords,
+  joinCommand,
+  partnerHeadline,
+  partnerRows,
+  qrDataUrl,
+} from './partner-rows';
 
 /** How often the panel asks for the test's state while one runs (events also refresh it). */
 const POLL_MS = 1000;
@@ -112,7 +119,9 @@ function Start({ busy, onHost, onJoin }: Pick<ViewProps, 'busy' | 'onHost' | 'on
   const inputId = useId();
   const hintId = useId();
   const code = normalizePartnerCode(typed);
-  const invalid = touched && typed.trim() !== '' && code === null;
+  // Checked as typed where it already cannot be a code; a code cut short only once the field is left
+  // or sent, so nobody is scolded halfway through typing.
+  const invalid = code === null && ((touched && typed.trim() !== '') || cannotBecomeCode(typed));
   return (
     <div className="partner-start">
       <div className="buttons">
@@ -142,7 +151,8 @@ function Start({ busy, onHost, onJoin }: Pick<ViewProps, 'busy' | 'onHost' | 'on
           onChange={(event) => setTyped(event.target.value)}
           onBlur={() => setTouched(true)}
         />{' '}
-        <button type="submit" className="secondary" disabled={busy || code === null}>
+        {/* Not disabled for a bad code: Enter or a click must show why instead of doing nothing. */}
+        <button type="submit" className="secondary" disabled={busy || typed.trim() === ''}>
           Join
         </button>
         <p id={hintId} className={invalid ? 'error' : 'details-meta'}>

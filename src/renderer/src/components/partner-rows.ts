@@ -78,3 +78,16 @@ export async function qrDataUrl(code: string): Promise<string> {
   const svg = await QRCode.toString(joinCommand(code), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
+
+/**
+ * True when what is typed can no longer become a code however it goes on (a letter outside the
+ * alphabet, too many symbols): the hint shows at once instead of waiting for the field to lose focus.
+ */
+export function cannotBecomeCode(typed: string): boolean {
+  const symbols = typed
+    .toUpperCase()
+    .replace(/[\s_-]+/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  return symbols.length > 8 || /[^0-9A-HJKMNP-TV-Z]/.test(symbols);
+}
