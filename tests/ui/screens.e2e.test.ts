@@ -228,7 +228,15 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
       await page.reload();
       await page.getByLabel('STUN answer').waitFor();
       expect(await page.getByLabel('STUN answer').inputValue()).toBe('2500');
+      expect(await page.getByLabel('Run a diagnosis on a schedule (monitor)').isChecked()).toBe(true);
       await screenshot(page, 'settings');
+      // The saved schedule started a real monitor: switch it off again, or its first (jittered)
+      // cycle adds attempts to the history while the next tests count them.
+      expect(labService.service.monitorStatus()).toMatchObject({ enabled: true, everyMs: 120_000 });
+      await page.getByLabel('Run a diagnosis on a schedule (monitor)').uncheck();
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.getByText('Settings saved.').waitFor();
+      expect(labService.service.monitorStatus().enabled).toBe(false);
       await page.close();
       expect(browser.errors).toEqual([]);
     });

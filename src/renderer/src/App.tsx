@@ -50,7 +50,7 @@ export function App({ api }: { api: TriageApi }) {
         <h1 id="screen-title" ref={headingRef} tabIndex={-1} className="screen-title">
           {title}
         </h1>
-        {screen === 'overview' && <OverviewScreen diagnosis={diagnosis} />}
+        {screen === 'overview' && <OverviewScreen diagnosis={diagnosis} api={api} />}
         {screen === 'servers' && <ServersScreen api={api} refresh={refresh} />}
         {screen === 'history' && <HistoryScreen api={api} refresh={refresh} />}
         {screen === 'attempts' && <AttemptsScreen api={api} refresh={refresh} />}

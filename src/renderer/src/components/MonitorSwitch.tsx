@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { MonitorAlert, MonitorStatus, TriageApi } from '../../../contract';
 
-export type MonitorApi = Pick<TriageApi, 'monitorStatus' | 'setMonitor' | 'onEvent'>;
+export type MonitorApi = Pick<TriageApi, 'monitorStatus' | 'setMonitor' | 'getSettings' | 'onEvent'>;
 
 export const MONITOR_PERIODS: ReadonlyArray<readonly [number, string]> = [
   [60_000, '1 minute'],
@@ -15,10 +15,11 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 /**
  * The desktop "monitor" switch: scheduled diagnoses on or off, their period, and the alert episodes
- * going on. Self-contained: it talks only to the contract (`api`, by default `window.triage`) and
- * refreshes itself on the monitor's events. Alerts also arrive as desktop notifications (main process).
+ * going on. Self-contained: it talks only to the contract it is given (IPC in Electron, HTTP under
+ * `serve`: there is no `window.triage` in a browser, so it must be passed in) and refreshes itself on
+ * the monitor's events. Alerts also arrive as desktop notifications (main process).
  */
-export function MonitorSwitch({ api = window.triage }: { api?: MonitorApi }) {
+export function MonitorSwitch({ api }: { api: MonitorApi }) {
   const [status, setStatus] = useState<MonitorStatus | null>(null);
   const [everyMs, setEveryMs] = useState<number>(MONITOR_PERIODS[0]?.[0] ?? 60_000);
   const [pending, setPending] = useState(false);
@@ -27,18 +28,23 @@ export function MonitorSwitch({ api = window.triage }: { api?: MonitorApi }) {
   const periodId = useId();
 
   const refresh = useCallback(() => {
-    if (!api) return;
     api.monitorStatus({}).then(
       (next) => {
         setStatus(next);
         if (next.enabled) setEveryMs(next.everyMs);
+        // Off, the period offered is the saved schedule's (the switch and Settings are one setting):
+        // switching on must not quietly replace the period chosen in Settings with the default.
+        else
+          api.getSettings({}).then(
+            (settings) => setEveryMs(settings.schedule.everyMs),
+            () => {},
+          );
       },
       (e: unknown) => setError(message(e)),
     );
   }, [api]);
 
   useEffect(() => {
-    if (!api) return undefined;
     refresh();
     return api.onEvent((event) => {
       if (event.name.startsWith('monitor.')) refresh();
@@ -46,7 +52,6 @@ export function MonitorSwitch({ api = window.triage }: { api?: MonitorApi }) {
   }, [api, refresh]);
 
   const apply = (enabled: boolean, period: number) => {
-    if (!api) return;
     setPending(true);
     setError(null);
     api
@@ -55,7 +60,6 @@ export function MonitorSwitch({ api = window.triage }: { api?: MonitorApi }) {
       .finally(() => setPending(false));
   };
 
-  if (!api) return null;
   const enabled = status?.enabled ?? false;
   const periods = MONITOR_PERIODS.some(([ms]) => ms === everyMs)
     ? MONITOR_PERIODS
@@ -97,7 +101,7 @@ export function MonitorSwitch({ api = window.triage }: { api?: MonitorApi }) {
         {status === null
           ? 'Monitor state unknown.'
           : enabled
-            ? `On: ${status.cycles} diagnoses so far; last at ${time(status.lastRunAt)}` +
+            ? `On: ${status.cycles} ${status.cycles === 1 ? 'diagnosis' : 'diagnoses'} so far; last at ${time(status.lastRunAt)}` +
               `${status.lastVerdict ? ` (${status.lastVerdict})` : ''}; next at ${time(status.nextRunAt)}.`
             : 'Off. When on, each outage raises one alert and one recovery notification.'}
       </p>

@@ -1,8 +1,15 @@
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { PartnerState, TriageApi } from '../../../contract';
+import type { PartnerResult, PartnerState, TriageApi } from '../../../contract';
 import { normalizePartnerCode } from '../../../contract/partner-code';
 import { describeError } from '../api/call-failure';
-import { crossNetworkWords, joinCommand, partnerHeadline, partnerRows, qrDataUrl } from './partner-rows';
+import {
+  cannotBecomeCode,
+  crossNetworkWords,
+  joinCommand,
+  partnerHeadline,
+  partnerRows,
+  qrDataUrl,
+} from './partner-rows';
 
 /** How often the panel asks for the test's state while one runs (events also refresh it). */
 const POLL_MS = 1000;
@@ -112,7 +119,9 @@ function Start({ busy, onHost, onJoin }: Pick<ViewProps, 'busy' | 'onHost' | 'on
   const inputId = useId();
   const hintId = useId();
   const code = normalizePartnerCode(typed);
-  const invalid = touched && typed.trim() !== '' && code === null;
+  // Checked as typed where it already cannot be a code; a code cut short only once the field is left
+  // or sent, so nobody is scolded halfway through typing.
+  const invalid = code === null && ((touched && typed.trim() !== '') || cannotBecomeCode(typed));
   return (
     <div className="partner-start">
       <div className="buttons">
@@ -142,7 +151,8 @@ function Start({ busy, onHost, onJoin }: Pick<ViewProps, 'busy' | 'onHost' | 'on
           onChange={(event) => setTyped(event.target.value)}
           onBlur={() => setTouched(true)}
         />{' '}
-        <button type="submit" className="secondary" disabled={busy || code === null}>
+        {/* Not disabled for a bad code: Enter or a click must show why instead of doing nothing. */}
+        <button type="submit" className="secondary" disabled={busy || typed.trim() === ''}>
           Join
         </button>
         <p id={hintId} className={invalid ? 'error' : 'details-meta'}>
@@ -172,13 +182,21 @@ function ShowCode({ code, expiresAt }: { code: string; expiresAt: string | null 
     <div className="partner-code">
       <p>Read this code to your partner, or let them scan it:</p>
       <p
-        className="mono"
-        style={{ fontSize: '2em', letterSpacing: '0.1em' }}
+        className="mono partner-code-text"
+        data-testid="partner-code"
         aria-label={`code ${code.split('').join(' ')}`}
       >
         {code}
       </p>
-      {qr && <img src={qr} width={160} height={160} alt={`QR code: ${joinCommand(code)}`} />}
+      {qr && (
+        <img
+          src={qr}
+          width={160}
+          height={160}
+          alt={`QR code: ${joinCommand(code)}`}
+          data-testid="partner-qr"
+        />
+      )}
       <p className="details-meta">
         Works once{until ? `, until ${until}` : ''}. On the command line:{' '}
         <span className="mono">{joinCommand(code)}</span>
@@ -192,12 +210,28 @@ function Result({ state }: { state: PartnerState }) {
   const result = state.result;
   if (!result) return null;
   const cross = result.crossNetwork;
+  // Never met (a wrong, expired or used code; no server reachable; cancelled while looking): there is
+  // no shared table and nothing was proven, so only the reason is shown, as an alert.
+  if (!result.pairedVia) {
+    return (
+      <div className="partner-result" data-testid="partner-result" data-status={result.status}>
+        <h3>{failureTitle(result)}</h3>
+        <p className="error" role="alert">
+          {result.message}
+        </p>
+      </div>
+    );
+  }
   return (
-    <div className="partner-result">
+    <div className="partner-result" data-testid="partner-result" data-status={result.status}>
       <h3>{partnerHeadline(result)}</h3>
       {result.status === 'completed' && <p>{cross.summary}</p>}
       <div className="chips">
-        <span className={`chip path-${cross.result}`}>
+        <span
+          className={`chip path-${cross.result}`}
+          data-testid="partner-cross-network"
+          data-result={cross.result}
+        >
           Cross-network: <strong>{cross.result}</strong>
         </span>
         {cross.path && (
@@ -213,11 +247,33 @@ function Result({ state }: { state: PartnerState }) {
         </p>
       )}
       <p className="details-meta">
-        Correlation id <span className="mono">{result.correlationId}</span> (the same in both testers&apos;
-        histories). {crossNetworkWords(cross)}
+        Correlation id{' '}
+        <span className="mono" data-testid="partner-correlation-id">
+          {result.correlationId}
+        </span>{' '}
+        (the same in both testers&apos; histories). {crossNetworkWords(cross)}
       </p>
     </div>
   );
+}
+
+function failureTitle(result: PartnerResult): string {
+  switch (result.status) {
+    case 'code-rejected':
+      return result.codeProblem === 'used'
+        ? 'This code has already been used'
+        : result.codeProblem === 'expired'
+          ? 'This code has expired'
+          : 'No partner is waiting for this code';
+    case 'unreachable':
+      return 'No signaling server could be reached';
+    case 'expired':
+      return 'Nobody joined before the code expired';
+    case 'cancelled':
+      return 'Partner test cancelled';
+    default:
+      return 'The partner test did not finish';
+  }
 }
 
 function PathTable({ state }: { state: PartnerState }) {
@@ -245,7 +301,7 @@ function PathTable({ state }: { state: PartnerState }) {
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={row.key}>
+            <tr key={row.key} data-testid="partner-row" data-path={row.path} data-outcome={row.outcome}>
               <td>{row.session}</td>
               <td className="mono">{row.server}</td>
               <td>

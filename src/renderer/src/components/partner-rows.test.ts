@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { PartnerPath, PartnerResult, PartnerState } from '../../../contract';
 import { PartnerView } from './PartnerPanel';
-import { joinCommand, partnerHeadline, partnerRows, qrDataUrl } from './partner-rows';
+import { cannotBecomeCode, joinCommand, partnerHeadline, partnerRows, qrDataUrl } from './partner-rows';
 
 const path = (
   index: number,
@@ -66,6 +66,13 @@ describe('the partner panel', () => {
     expect(rows[2]).toMatchObject({ rtt: '23.5 ms', loss: '0 %', throughput: '48 Mbit/s', note: '' });
     expect(rows[1]?.note).toMatch(/did not connect directly/);
     expect(partnerHeadline(RESULT)).toBe('Connected only through the TURN relay: this network needs TURN.');
+  });
+
+  it('tells a code that cannot be completed from one still being typed', () => {
+    for (const partial of ['', '7', '7kq2-', '7KQ2 M9X', 'zz9o-zz9o', ' 7KQ2-M9XD '])
+      expect(cannotBecomeCode(partial), partial).toBe(false);
+    for (const hopeless of ['7KQ2-M9XU', '7KQ!', '7KQ2-M9XD1', 'hello world'])
+      expect(cannotBecomeCode(hopeless), hopeless).toBe(true);
   });
 
   it('puts the join command in the QR code, as an SVG data URL', async () => {

@@ -10,6 +10,7 @@ const PATH_NAMES: Record<string, string> = {
 /** One row of the shared table, ready to show. */
 export interface PartnerRowView {
   key: number;
+  path: PartnerPath['path'];
   session: string;
   server: string;
   outcome: PartnerPath['outcome'];
@@ -33,6 +34,7 @@ export function partnerRows(paths: readonly PartnerPath[]): PartnerRowView[] {
     .sort((a, b) => a.index - b.index)
     .map((p) => ({
       key: p.index,
+      path: p.path,
       session: PATH_NAMES[p.path] ?? p.path,
       server: p.server ?? '—',
       outcome: p.outcome,
@@ -75,4 +77,17 @@ export function joinCommand(code: string): string {
 export async function qrDataUrl(code: string): Promise<string> {
   const svg = await QRCode.toString(joinCommand(code), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
+
+/**
+ * True when what is typed can no longer become a code however it goes on (a letter outside the
+ * alphabet, too many symbols): the hint shows at once instead of waiting for the field to lose focus.
+ */
+export function cannotBecomeCode(typed: string): boolean {
+  const symbols = typed
+    .toUpperCase()
+    .replace(/[\s_-]+/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  return symbols.length > 8 || /[^0-9A-HJKMNP-TV-Z]/.test(symbols);
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { MonitorSwitch } from '../../components/MonitorSwitch';
+import { MonitorSwitch, type MonitorApi } from '../../components/MonitorSwitch';
 import { ProgressList } from '../../components/ProgressList';
 import { RunControls } from '../../components/RunControls';
 import { TargetTable } from '../../components/TargetTable';
@@ -8,7 +8,7 @@ import type { Diagnosis } from '../../useDiagnosis';
 import { StatusStrip } from './StatusStrip';
 
 /** Where a support engineer starts: the status strip, "Run diagnosis" with live progress, the verdict. */
-export function OverviewScreen({ diagnosis }: { diagnosis: Diagnosis }) {
+export function OverviewScreen({ diagnosis, api }: { diagnosis: Diagnosis; api: MonitorApi }) {
   const { state, run, cancel, appFailing, setAppFailing } = diagnosis;
   const verdictRef = useRef<HTMLElement>(null);
   const previousRunId = useRef<string | null>(state.report?.runId ?? null);
@@ -54,7 +54,7 @@ export function OverviewScreen({ diagnosis }: { diagnosis: Diagnosis }) {
       {!state.report && !running && !state.error && (
         <p className="empty">No diagnosis yet. Run one to test every configured server.</p>
       )}
-      <MonitorSwitch />
+      <MonitorSwitch api={api} />
     </>
   );
 }
