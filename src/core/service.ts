@@ -90,7 +90,7 @@ export class TriageService {
     this.configSource = options.configPath ?? (options.config ? 'inline' : defaultConfigPath());
     this.config = options.config ?? loadConfigFile(this.configSource);
     this.partner = new PartnerSessions({
-      config: this.config,
+      config: () => this.partnerConfig(),
       store: () => this.historyStore(),
       source: options.face,
       emit: (event) => this.broadcast(event),
@@ -149,6 +149,16 @@ export class TriageService {
       retry: settings?.retry ?? this.config.retry,
       concurrency: settings?.concurrency ?? this.config.concurrency,
     };
+  }
+
+  /**
+   * The servers a partner test meets through and runs sessions over: the ones a diagnosis tests
+   * (saved in the UI, or the config's), then the embedded lab's when it runs (`serve --lab`).
+   */
+  private partnerConfig(): Config {
+    const config = this.effectiveConfig();
+    if (!this.options.lab) return config;
+    return { ...config, targets: [...config.targets, ...this.options.lab.targets] };
   }
 
   /** Drops runs older than the retention setting, a few batches at a time (the rest goes next time). */

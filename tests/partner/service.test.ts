@@ -100,6 +100,37 @@ describe.skipIf(skipUnlessIsolated('the partner service tests'))('partner test t
     expect(await call(host, 'partnerCancel', {})).toEqual({ ok: true, value: { cancelled: false } });
   }, 60_000);
 
+  it('meets through the servers saved in the UI, and through the lab of `serve --lab`', async () => {
+    const stunOnly = parseConfig({ targets: [{ kind: 'stun', url: 'stun:127.0.0.1:9' }] });
+    const gun = lab.config.targets.find((t) => t.kind === 'gun');
+    const saved = new TriageService({
+      config: stunOnly,
+      dbPath: join(dir, 'saved.db'),
+      face: 'serve',
+      version: 'test',
+      useSavedSettings: true,
+    });
+    const withLab = new TriageService({
+      config: stunOnly,
+      lab: parseConfig(lab.config, 'lab'),
+      dbPath: join(dir, 'with-lab.db'),
+      face: 'serve',
+      version: 'test',
+    });
+    try {
+      // the config alone has no signaling server; the list saved on the Servers screen has one
+      expect(await call(saved, 'partnerHost', {})).toMatchObject({ ok: false, error: { field: 'targets' } });
+      expect(await call(saved, 'saveTargets', { targets: [gun] })).toMatchObject({ ok: true });
+      expect(await call(saved, 'partnerHost', {})).toMatchObject({ ok: true, value: { phase: 'waiting' } });
+      expect(await call(withLab, 'partnerHost', {})).toMatchObject({ ok: true, value: { phase: 'waiting' } });
+    } finally {
+      saved.partnerCancel();
+      withLab.partnerCancel();
+      saved.close();
+      withLab.close();
+    }
+  });
+
   it('a config without a signaling server is refused, and leaves nothing running', async () => {
     const lonely = new TriageService({
       config: parseConfig({ targets: [{ kind: 'stun', url: 'stun:127.0.0.1:9' }] }),

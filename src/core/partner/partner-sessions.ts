@@ -10,7 +10,8 @@ import { parsePartnerCode } from './code';
 import { runPartnerJoin, startPartnerHost, type PartnerHostRun } from './partner-test';
 
 export interface PartnerDeps {
-  config: Config;
+  /** Read when a test starts: the UI's saved servers may change between tests. */
+  config: () => Config;
   store: () => HistoryStore;
   source: string;
   emit: (event: TriageEvent) => void;
@@ -43,7 +44,7 @@ export class PartnerSessions {
     let run: PartnerHostRun;
     try {
       run = startPartnerHost({
-        config: this.deps.config,
+        config: this.deps.config(),
         store,
         source: this.deps.source,
         signal: controller.signal,
@@ -72,7 +73,7 @@ export class PartnerSessions {
     return this.settle(
       controller,
       runPartnerJoin({
-        config: this.deps.config,
+        config: this.deps.config(),
         store,
         source: this.deps.source,
         signal: controller.signal,
