@@ -1,0 +1,58 @@
+/**
+ * CPU time of this process, split into the JS thread and everything else (libwebrtc's signaling,
+ * worker and network threads, the lab's GUN/PeerJS worker threads, libuv's pool). CPU time is far
+ * less sensitive than wall time to other work on a shared machine; the JS thread's "runnable but
+ * waiting" time says how much the machine's load itself delayed us.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+
+export interface CpuSample {
+  /** process.cpuUsage(): user + system of every thread, exited ones included (µs). */
+  processUs: number;
+  /** The JS thread's time on a CPU and time runnable but not running (ns, /proc schedstat). */
+  mainRunNs: number;
+  mainWaitNs: number;
+}
+
+export interface CpuDelta {
+  processMs: number;
+  mainMs: number;
+  /** process − JS thread: libwebrtc's threads, worker threads, libuv. */
+  otherMs: number;
+  /** The JS thread was ready to run but the machine gave the core to someone else. */
+  mainWaitMs: number;
+}
+
+/** /proc/self/schedstat is the calling (main) thread: "run_ns wait_ns timeslices". */
+function schedstat(): [number, number] {
+  try {
+    const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(' ');
+    return [Number(run), Number(wait)];
+  } catch {
+    return [Number.NaN, Number.NaN];
+  }
+}
+
+export function cpuSample(): CpuSample {
+  const usage = process.cpuUsage();
+  const [mainRunNs, mainWaitNs] = schedstat();
+  return { processUs: usage.user + usage.system, mainRunNs, mainWaitNs };
+}
+
+export function cpuSince(before: CpuSample): CpuDelta {
+  const now = cpuSample();
+  const processMs = (now.processUs - before.processUs) / 1000;
+  const mainMs = (now.mainRunNs - before.mainRunNs) / 1e6;
+  return {
+    processMs,
+    mainMs,
+    otherMs: Math.max(0, processMs - mainMs),
+    mainWaitMs: (now.mainWaitNs - before.mainWaitNs) / 1e6,
+  };
+}
+
+/** The 1-minute load average, and the cores it is measured against. */
+export function machineLoad(): { load1: number; cores: number } {
+  return { load1: loadavg()[0] ?? Number.NaN, cores: availableParallelism() };
+}
