@@ -50,6 +50,14 @@ const HAIRPIN_CAVEAT = 'hairpin not supported (extra evidence only, not proof th
 const deadlineMs = (t: Timeouts) => t.offerMs + t.answerMs + t.iceGatheringMs + t.connectMs + ECHO_MS;
 
 /**
+ * Through a server (relay, reflexive): gathering (libwebrtc starts its relay phase 50 ms in), TURN
+ * permissions, ICE checks, then the DTLS and SCTP handshakes, the echo and the throughput sample:
+ * about ten round trips. Host only: the same handshakes with no network in between.
+ */
+const EXPECTED_THROUGH_SERVER_MS = 400;
+const EXPECTED_HOST_MS = 100;
+
+/**
  * PeerConnectionProbe, host path (L0, "local"): two peers in this process over host candidates
  * only, no ICE server. Proves this machine's WebRTC stack works at all.
  */
@@ -57,6 +65,7 @@ export const peerConnectionHostProbe: Probe<MachineTarget> = {
   name: 'peer-connection',
   kinds: ['machine'],
   deadlineMs,
+  expectedMs: EXPECTED_HOST_MS,
   run: (_target, ctx) => runPeerConnection('host', { iceServers: [] }, ctx),
 };
 
@@ -65,6 +74,7 @@ export const peerConnectionRelayProbe: Probe<TurnTarget> = {
   name: 'peer-connection',
   kinds: ['turn'],
   deadlineMs,
+  expectedMs: EXPECTED_THROUGH_SERVER_MS,
   run: (target, ctx) =>
     runPeerConnection('relay', { iceServers: [iceServerFor(target)], iceTransportPolicy: 'relay' }, ctx),
 };
@@ -77,6 +87,7 @@ export const peerConnectionSrflxProbe: Probe<StunTarget> = {
   // NAT, so the reflexive address equals the host one and libwebrtc drops it: nothing to prove
   appliesTo: (target) => target.layer !== 'L1' && udpStun(target.url),
   deadlineMs,
+  expectedMs: EXPECTED_THROUGH_SERVER_MS,
   run: async (target, ctx) => {
     const local = await reflexiveAddressIsLocal(target, ctx);
     if (local) {

@@ -31,6 +31,9 @@ export const signaledSessionProbe: Probe<SignalingTarget> = {
   kinds: ['gun', 'peerjs'],
   deadlineMs: (t: Timeouts) =>
     t.connectMs + t.offerMs + t.answerMs + t.iceGatheringMs + t.connectMs + ECHO_MS,
+  // two signaling clients connect, the offer, answer and candidates each cross the server, then the
+  // session's own handshakes: the longest probe on a real network
+  expectedMs: 500,
   run: runSignaledSession,
 };
 

@@ -9,7 +9,7 @@ import {
 import { targetReports } from '../analysis/target-status';
 import { recentPatterns } from '../analysis/history-verdict';
 import { verdictFor } from '../analysis/verdict';
-import { probesFor, probesForTarget } from '../probes/registry';
+import { probesFor } from '../probes/registry';
 import { systemLookup, type LookupFn } from '../probes/resolve';
 import { MACHINE_TARGET, type ResolvedTarget } from '../probes/types';
 import type { HistoryStore } from '../store/history';
@@ -17,6 +17,7 @@ import { runJob } from './attempt';
 import { AttemptLedger } from './ledger';
 import { runPooled } from './pool';
 import { ExponentialBackoff, type RetryPolicy } from './retry';
+import { planJobs } from './schedule';
 
 export interface DiagnosisOptions {
   config: Config;
@@ -60,14 +61,7 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     data: { targets: targets.length },
   });
 
-  // Longest possible first (by deadline): when there are more jobs than `concurrency`, the slow
-  // WebRTC sessions and long timeouts start at once instead of queuing behind quick STUN bindings.
-  const planned = targets
-    .flatMap((target) => probesForTarget(target).map((probe) => ({ target, probe })))
-    .sort(
-      (a, b) => b.probe.deadlineMs(options.config.timeouts) - a.probe.deadlineMs(options.config.timeouts),
-    );
-  const jobs = planned.map(
+  const jobs = planJobs(targets, options.config.timeouts).map(
     ({ target, probe }) =>
       () =>
         runJob({
