@@ -180,12 +180,7 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
   const mid = byFull[Math.floor((byFull.length - 1) / 2)] as Round;
   const last = lastOf(mid);
   const alone = mid.alone.get(last.key);
-  const steps = [...last.milestones.entries()]
-    .filter(([name]) => name !== 'attempt.finished')
-    .map(([name, at]) => {
-      const solo = alone?.milestones.get(name);
-      return `${name} ${at.toFixed(0)}${solo === undefined ? '' : ` (${solo.toFixed(0)})`}`;
-    });
+  const steps = milestoneSteps(last, alone);
   console.log(
     `critical path (median round, ${ms(mid.fullMs)}): ${last.key} ended last at ${ms(last.endMs)}; it started at ${ms(last.startMs)} and ran ${ms(last.endMs - last.startMs)} (alone ${alone ? ms(alone.wallMs) : 'n/a'})`,
   );
@@ -193,6 +188,12 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
   console.log(
     `  the JS thread ran ${ms(mid.fullCpu.mainMs)} of the ${ms(mid.fullMs)} (${((100 * mid.fullCpu.mainMs) / mid.fullMs).toFixed(0)}% busy) and waited ${ms(mid.fullCpu.mainWaitMs)} for a core`,
   );
+  const slowKey = slowestOf(mid)[0];
+  const slowSpan = mid.spans.find((s) => s.key === slowKey);
+  if (slowSpan && slowKey !== last.key)
+    console.log(
+      `  the slowest job alone, ${slowKey}, ran ${ms(slowSpan.endMs - slowSpan.startMs)} from ${ms(slowSpan.startMs)} in that run: ${milestoneSteps(slowSpan, mid.alone.get(slowKey)).join(', ')}`,
+    );
   const lastKeys = of((r) => lastOf(r).key);
   console.log(
     `  ended last, over all rounds: ${[...new Set(lastKeys)].map((k) => `${k} ×${lastKeys.filter((x) => x === k).length}`).join(', ')}`,
@@ -204,6 +205,16 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
   console.log(
     `floor: max(slowest alone, process CPU / ${cores} cores, JS-thread CPU) = ${spread(floors)} → ratio floor ${(median(floors) / median(slowest)).toFixed(2)}`,
   );
+}
+
+/** "name at (alone)" for each milestone of a job in the full run, ms after the job started. */
+function milestoneSteps(span: JobSpan, alone: AloneRun | undefined): string[] {
+  return [...span.milestones.entries()]
+    .filter(([name]) => name !== 'attempt.finished')
+    .map(([name, at]) => {
+      const solo = alone?.milestones.get(name);
+      return `${name} ${at.toFixed(0)}${solo === undefined ? '' : ` (${solo.toFixed(0)})`}`;
+    });
 }
 
 async function stunComparison(config: Config, targets: ResolvedTarget[], port: number): Promise<void> {
