@@ -296,7 +296,7 @@ async function echoAndThroughput(pair: PeerPair): Promise<EchoMetrics> {
     bulkDone = resolve;
   });
   const chunk = Buffer.alloc(CHUNK_BYTES, 0x42);
-  for (let sent = 0; sent < THROUGHPUT_BYTES; sent += CHUNK_BYTES) safeSend(pair.a.peer, chunk);
+  for (let sent = 0; sent < THROUGHPUT_BYTES; sent += CHUNK_BYTES) safeSend(pair.a, chunk);
   await delivered;
   const throughputMs = performance.now() - bulkStarted;
 

@@ -43,7 +43,6 @@ async function runSignaledSession(target: SignalingTarget, ctx: ProbeContext): P
   let stage = 'signaling-connect';
   let transport: SessionTransport | undefined;
   let pair: PeerPair | undefined;
-  let offerSentAt = 0;
   try {
     ctx.stage(stage);
     const started = performance.now();
@@ -66,7 +65,6 @@ async function runSignaledSession(target: SignalingTarget, ctx: ProbeContext): P
           `peer ${side.name}: this machine offered no usable host candidate`,
         ),
     });
-    pair.a.peer.once('signal', () => (offerSentAt = performance.now()));
     const p = pair;
     const t = transport;
     const wait = <T>(name: string, ms: number, work: Promise<T>, onTimeout?: () => ProbeFailure) => {
@@ -98,7 +96,7 @@ async function runSignaledSession(target: SignalingTarget, ctx: ProbeContext): P
       ctx.emit('signal.answer.timeout', { via: t.via, afterMs: answerMs });
       return silent('answer from peer B back to peer A', answerMs);
     });
-    metrics.offerToAnswerMs = round(performance.now() - (offerSentAt || sessionStarted));
+    metrics.offerToAnswerMs = round(performance.now() - (p.offerSentAt ?? sessionStarted));
     await wait('ice', iceGatheringMs, p.candidatesReady, () => {
       const side = p.a.kept === 0 ? p.a : p.b;
       return new ProbeFailure(
