@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import {
   REPORT_SCHEMA,
   type AttemptReport,
@@ -44,6 +45,9 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   const started = performance.now();
   const ledger = new AttemptLedger();
   const signal = options.signal ?? new AbortController().signal;
+  // every attempt in flight listens for the run's cancellation: more than Node's default of 10 listeners
+  // is normal with a higher `concurrency`, not a leak (Node would warn on stderr)
+  setMaxListeners(Math.max(getMaxListeners(signal), options.config.concurrency + 10), signal);
   const retry = options.retry ?? new ExponentialBackoff(options.config.retry);
   const onEvent = options.onEvent ?? (() => {});
   const attempts: AttemptReport[] = [];
