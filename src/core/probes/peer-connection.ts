@@ -16,7 +16,8 @@ import {
   type ProbeSuccess,
   type ResolvedTarget,
 } from './types';
-import { createPeerPair, selectedPair, type PeerPair, type SideState } from './webrtc/peer-pair';
+import { createPeerPair, type PeerPair, type SideState } from './webrtc/peer-pair';
+import { selectedPair } from './webrtc/selected-pair';
 import { answerPings, ECHO_MS, median, pingRtts, safeSend, stageWait } from './webrtc/session-steps';
 
 export { ECHO_MS };

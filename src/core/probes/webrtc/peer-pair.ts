@@ -212,11 +212,17 @@ export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: Pai
   };
 
   const addCandidate = (peer: Peer, candidate: IceCandidateInit) => {
-    peer.state.pc.addIceCandidate(candidate).catch((error: unknown) => {
+    const refused = (error: unknown) => {
       // an mDNS (.local) candidate this libwebrtc cannot resolve is not a failure, only a lost path
       if (/\.local\b/.test(candidate.candidate)) return;
       internal(peer.state.name, 'ice', 'could not use a candidate from the other peer', error);
-    });
+    };
+    try {
+      peer.state.pc.addIceCandidate(candidate).catch(refused);
+    } catch (error) {
+      // wrtc may throw instead of rejecting; this runs inside a transport's handler, where a throw escapes
+      refused(error);
+    }
   };
 
   /** Applies the other side's offer (B) or answer (A); B then answers. */
@@ -374,32 +380,5 @@ export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: Pai
     get offerSentAt() {
       return offerSentAt;
     },
-  };
-}
-
-/** The selected candidate pair of a connected peer, as libwebrtc reports it. */
-export async function selectedPair(
-  pc: NodePeerConnection,
-): Promise<{ local: string | null; remote: string | null; rttMs: number | null }> {
-  const reports = new Map<string, Record<string, unknown>>();
-  (await pc.getStats()).forEach((report) => reports.set(String(report.id), report));
-  let pair: Record<string, unknown> | undefined;
-  for (const report of reports.values()) {
-    if (report.type === 'transport' && typeof report.selectedCandidatePairId === 'string')
-      pair = reports.get(report.selectedCandidatePairId);
-  }
-  pair ??= [...reports.values()].find(
-    (r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded',
-  );
-  if (!pair) return { local: null, remote: null, rttMs: null };
-  const typeOf = (id: unknown) => {
-    const value = reports.get(String(id))?.candidateType;
-    return typeof value === 'string' ? value : null;
-  };
-  const rtt = pair.currentRoundTripTime;
-  return {
-    local: typeOf(pair.localCandidateId),
-    remote: typeOf(pair.remoteCandidateId),
-    rttMs: typeof rtt === 'number' ? Math.round(rtt * 100000) / 100 : null,
   };
 }
