@@ -181,8 +181,13 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
   const last = lastOf(mid);
   const alone = mid.alone.get(last.key);
   const steps = milestoneSteps(last, alone);
+  // a job that did not start with the run waited for a `concurrency` slot: the job that freed it
+  const freedBy = mid.spans
+    .filter((s) => s.endMs <= last.startMs)
+    .reduce<JobSpan | undefined>((a, b) => (a === undefined || b.endMs > a.endMs ? b : a), undefined);
+  const queued = freedBy ? `, queued for a slot until ${freedBy.key} ended` : ' (with the run)';
   console.log(
-    `critical path (median round, ${ms(mid.fullMs)}): ${last.key} ended last at ${ms(last.endMs)}; it started at ${ms(last.startMs)} and ran ${ms(last.endMs - last.startMs)} (alone ${alone ? ms(alone.wallMs) : 'n/a'})`,
+    `critical path (median round, ${ms(mid.fullMs)}): ${last.key} ended last at ${ms(last.endMs)}; it started at ${ms(last.startMs)}${queued} and ran ${ms(last.endMs - last.startMs)} (alone ${alone ? ms(alone.wallMs) : 'n/a'})`,
   );
   console.log(`  its milestones, ms after its start, in the full run (alone): ${steps.join(', ')}`);
   console.log(
