@@ -44,9 +44,10 @@ async function main(): Promise<void> {
   const lab = await startLab();
   const turn = await startCoturn({ rfc5780: true });
   try {
+    // as `rtc-triage diagnose --config <coturn> --lab` runs it: coturn is a configured server (L2), the
+    // embedded lab's targets are layer L1 (they prove this machine; no reflexive session against them)
     const config = parseConfig({
       targets: [
-        ...lab.config.targets,
         { kind: 'stun', id: 'coturn-stun', url: `stun:127.0.0.1:${turn.port}` },
         {
           kind: 'turn',
@@ -66,7 +67,11 @@ async function main(): Promise<void> {
       retry: { maxAttempts: 1 },
       concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
     });
-    const targets = resolveTargets(config);
+    const configured = resolveTargets(config);
+    const targets = [
+      ...configured,
+      ...resolveTargets(parseConfig(lab.config), { lab: true, taken: configured.map((t) => t.id) }),
+    ];
     await fullVersusSlowest(config, targets);
     await stunComparison(config, targets, turn.port);
   } finally {
