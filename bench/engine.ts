@@ -137,7 +137,7 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
   );
   const width = Math.max(...jobs.map((j) => j.key.length));
   console.log(
-    `  ${'job'.padEnd(width)}  ${'alone wall'.padStart(10)}  ${'alone CPU'.padStart(10)}  ${'JS thread'.padStart(10)}  ${'full: start'.padStart(11)}  ${'full: wall'.padStart(10)}`,
+    `  ${'job'.padEnd(width)}  ${'alone wall'.padStart(10)}  ${'alone CPU'.padStart(10)}  ${'JS thread'.padStart(10)}  ${'JS blocked'.padStart(10)}  ${'full: start'.padStart(11)}  ${'full: wall'.padStart(10)}`,
   );
   const rows = jobs
     .map((job) => {
@@ -148,6 +148,7 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
         wall: median(alone.map((a) => a.wallMs)),
         cpu: median(alone.map((a) => a.cpu.processMs)),
         main: median(alone.map((a) => a.cpu.mainMs)),
+        blocked: median(alone.map((a) => a.cpu.mainBlockedMs)),
         start: median(spans.map((s) => s.startMs)),
         inFull: median(spans.map((s) => s.endMs - s.startMs)),
       };
@@ -155,7 +156,7 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
     .sort((a, b) => b.wall - a.wall);
   for (const row of rows)
     console.log(
-      `  ${row.job.key.padEnd(width)}  ${ms(row.wall).padStart(10)}  ${ms(row.cpu).padStart(10)}  ${ms(row.main).padStart(10)}  ${ms(row.start).padStart(11)}  ${ms(row.inFull).padStart(10)}`,
+      `  ${row.job.key.padEnd(width)}  ${ms(row.wall).padStart(10)}  ${ms(row.cpu).padStart(10)}  ${ms(row.main).padStart(10)}  ${ms(row.blocked).padStart(10)}  ${ms(row.start).padStart(11)}  ${ms(row.inFull).padStart(10)}`,
     );
 
   const full = of((r) => r.fullMs);
@@ -167,6 +168,9 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
   );
   console.log(
     `  CPU per full run: process ${spread(of((r) => r.fullCpu.processMs))}, JS thread ${spread(of((r) => r.fullCpu.mainMs))}, other threads (libwebrtc, lab workers) ${spread(of((r) => r.fullCpu.otherMs))}`,
+  );
+  console.log(
+    `  JS thread per full run: event loop busy ${spread(of((r) => r.fullCpu.loopActiveMs))}, of it blocked in synchronous calls (busy, off a CPU, not waiting for one) at least ${spread(of((r) => r.fullCpu.mainBlockedMs))}`,
   );
   console.log(
     `every job alone, one after another: wall ${spread(serial)}, CPU ${spread(serialCpu)}; parallel speed-up ${(median(serial) / median(full)).toFixed(2)}x`,
