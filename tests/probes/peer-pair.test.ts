@@ -1,45 +1,53 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/core/config/load';
 import { ProbeFailure, type ProbeContext } from '../../src/core/probes/types';
-import { createPeerPair } from '../../src/core/probes/webrtc/peer-pair';
+import { createPeerPair, type PeerPair } from '../../src/core/probes/webrtc/peer-pair';
 import { answerPings, pingRtts } from '../../src/core/probes/webrtc/session-steps';
-import { loadWrtc, type NodePeerConnection, type Wrtc } from '../../src/core/probes/webrtc/wrtc';
+import {
+  loadWrtc,
+  type NodePeerConnection,
+  type PeerConnectionConfig,
+  type Wrtc,
+} from '../../src/core/probes/webrtc/wrtc';
 import { AttemptLedger } from '../../src/core/runner/ledger';
 import { skipUnlessIsolated } from '../helpers/isolation';
 
 /**
- * Every call on a wrtc RTCPeerConnection blocks the JS thread until libwebrtc's signaling thread
- * answers, and in a full diagnosis a dozen connections share that thread: the peer-pair driver makes
- * only the calls a session needs. This counts them on a real pair.
+ * The pair drives two simple-peer peers on real wrtc RTCPeerConnections. Every call on one blocks the
+ * JS thread on libwebrtc's signaling thread, so these count the calls that matter on a real pair:
+ * simple-peer makes the connection, the pair makes no extra stats reads and tears each peer down once.
  */
-const WATCHED = new Set([
-  'remoteDescription',
-  'localDescription',
-  'currentRemoteDescription',
-  'pendingRemoteDescription',
-  'signalingState',
-  'iceGatheringState',
-  'iceConnectionState',
-  'connectionState',
-  'getStats',
-  'close',
-]);
+interface Watched {
+  /** Method calls and property reads on the RTCPeerConnections, by name. */
+  counts: Map<string, number>;
+  /** Every RTCPeerConnection made, with the configuration it was given. */
+  created: Array<{ pc: NodePeerConnection; config: PeerConnectionConfig }>;
+}
 
-function countingWrtc(wrtc: Wrtc, counts: Map<string, number>, created: NodePeerConnection[]): Wrtc {
-  const Counting = function (this: unknown, config: ConstructorParameters<Wrtc['RTCPeerConnection']>[0]) {
+const READS = new Set(['remoteDescription', 'localDescription', 'signalingState', 'connectionState']);
+
+function watchingWrtc(wrtc: Wrtc): { wrtc: Wrtc; watched: Watched } {
+  const watched: Watched = { counts: new Map(), created: [] };
+  const count = (name: string) => watched.counts.set(name, (watched.counts.get(name) ?? 0) + 1);
+  const Watching = function (config: PeerConnectionConfig) {
     const pc = new wrtc.RTCPeerConnection(config);
     const proxy = new Proxy(pc, {
-      get(target, property, receiver) {
-        if (typeof property === 'string' && WATCHED.has(property))
-          counts.set(property, (counts.get(property) ?? 0) + 1);
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof property !== 'string') return value;
+        if (typeof value === 'function')
+          return (...args: unknown[]): unknown => {
+            count(property);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        if (READS.has(property)) count(property);
+        return value;
       },
     });
-    created.push(proxy);
+    watched.created.push({ pc: proxy, config });
     return proxy;
   } as unknown as Wrtc['RTCPeerConnection'];
-  return { ...wrtc, RTCPeerConnection: Counting };
+  return { wrtc: { ...wrtc, RTCPeerConnection: Watching }, watched };
 }
 
 function context(ledger: AttemptLedger): { ctx: ProbeContext; events: string[] } {
@@ -58,23 +66,28 @@ function context(ledger: AttemptLedger): { ctx: ProbeContext; events: string[] }
   return { ctx, events };
 }
 
-describe.skipIf(skipUnlessIsolated('the peer-pair driver test'))('peer-pair driver', () => {
-  it('connects two peers over host candidates, echoes, and makes only the calls a session needs', async () => {
-    const counts = new Map<string, number>();
-    const created: NodePeerConnection[] = [];
-    const wrtc = countingWrtc(await loadWrtc('offer'), counts, created);
+async function hostPair(wrtc: Wrtc, ctx: ProbeContext): Promise<PeerPair> {
+  const pair = await createPeerPair(wrtc, ctx, {
+    config: { iceServers: [] },
+    keep: 'host',
+    noCandidate: () => new ProbeFailure('internal', 'ice', 'no host candidate'),
+  });
+  await Promise.race([pair.connected, pair.failed]);
+  return pair;
+}
+
+/** Lets simple-peer's destroy (a microtask) and the events it causes run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+const timers = () => process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
+
+describe.skipIf(skipUnlessIsolated('the peer-pair driver test'))('peer-pair driver (simple-peer)', () => {
+  it('connects two peers over host candidates and echoes; each peer is torn down once and leaves nothing', async () => {
+    const { wrtc, watched } = watchingWrtc(await loadWrtc('offer'));
     const ledger = new AttemptLedger();
     const { ctx, events } = context(ledger);
-    const pair = await createPeerPair(wrtc, ctx, {
-      config: { iceServers: [] },
-      keep: 'host',
-      noCandidate: () => new ProbeFailure('internal', 'ice', 'no host candidate'),
-    });
-    const failed = pair.failed.then(
-      () => 'never',
-      (error: unknown) => error,
-    );
-    await Promise.race([pair.connected, failed.then((error) => Promise.reject(error as Error))]);
+    const timersBefore = timers();
+    const pair = await hostPair(wrtc, ctx);
     expect(pair.a.connected && pair.b.connected).toBe(true);
     expect(pair.a.kept).toBeGreaterThan(0);
     expect(pair.b.kept).toBeGreaterThan(0);
@@ -91,24 +104,48 @@ describe.skipIf(skipUnlessIsolated('the peer-pair driver test'))('peer-pair driv
         'ice.candidate',
       ]),
     );
+    const { counts, created } = watched;
+    expect(created).toHaveLength(2);
+    // simple-peer's default ICE servers (public STUN servers) never reach a connection
+    for (const { config } of created) expect(config.iceServers).toEqual([]);
+    expect(pair.a.pc).toBe(created[0]?.pc);
+    expect(pair.b.pc).toBe(created[1]?.pc);
+    // only candidates of the kept type reach the other peer, each once
+    expect(counts.get('addIceCandidate')).toBe(pair.a.kept + pair.b.kept);
+    // stats read once per peer, by simple-peer before `connect`; the pair adds no reads of its own
+    expect(counts.get('getStats')).toBe(2);
+    expect(counts.get('close') ?? 0).toBe(0);
 
     ctx.resources.releaseAll();
-    expect(ledger.counts()).toEqual({ opened: 5, released: 5, leaked: 0 });
-    expect(created).toHaveLength(2);
-    // each connection closed exactly once; no description, signaling or gathering state read back
+    expect(ledger.counts()).toEqual({ opened: 3, released: 3, leaked: 0 });
+    await settle();
+    // destroy() closed each connection once, though each peer saw the other's channel close too
     expect(counts.get('close')).toBe(2);
-    for (const name of [
-      'remoteDescription',
-      'localDescription',
-      'currentRemoteDescription',
-      'pendingRemoteDescription',
-      'signalingState',
-      'iceGatheringState',
-      'iceConnectionState',
-      'getStats',
-    ])
-      expect(counts.get(name) ?? 0, name).toBe(0);
-    // connectionState only on a state change (to notice a failure), a few per connection
-    expect(counts.get('connectionState') ?? 0).toBeLessThanOrEqual(2 * 6);
+    // nothing simple-peer started outlives the session (its ICE-complete timer would, for 5 s)
+    expect(timers()).toBeLessThanOrEqual(timersBefore);
+    expect(() => pair.a.send(Buffer.from('late'))).toThrow();
+  });
+
+  it('reports a peer that closes before teardown as a classified failure, and still releases everything', async () => {
+    const { wrtc, watched } = watchingWrtc(await loadWrtc('offer'));
+    const ledger = new AttemptLedger();
+    const { ctx } = context(ledger);
+    const pair = await hostPair(wrtc, ctx);
+    expect(pair.a.connected && pair.b.connected).toBe(true);
+
+    // libwebrtc closing B's connection under the pair, as a crashed or killed stack would
+    watched.created[1]?.pc.close();
+    const failure = await pair.failed.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ProbeFailure);
+    expect((failure as ProbeFailure).message).toMatch(/^peer [AB]: /);
+
+    ctx.resources.releaseAll();
+    await settle();
+    expect(ledger.counts()).toEqual({ opened: 3, released: 3, leaked: 0 });
+    // B's: once by the test, once by its destroy(); A's: once
+    expect(watched.counts.get('close')).toBe(3);
   });
 });

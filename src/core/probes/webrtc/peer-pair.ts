@@ -1,19 +1,19 @@
 /**
- * Two RTCPeerConnections in one process, signaling passed between them by a transport (directly by
- * default; through a signaling server for the signaled session), candidates restricted to one type,
- * and a data channel from A to B. Every RTCPeerConnection and data channel is on the attempt's ledger;
- * teardown is the ledger's release, so it is idempotent and happens however the attempt ends.
+ * Two simple-peer peers in one process (issue #3: "two peers through simple-peer"), signaling passed
+ * between them by a transport (directly by default; through a signaling server for the signaled
+ * session), candidates restricted to one type, and simple-peer's data channel from A to B. Each peer
+ * is on the attempt's ledger once: teardown is `peer.destroy()`, which closes its data channel and its
+ * RTCPeerConnection exactly once, however the attempt ends.
  *
- * The peers are driven directly, not through simple-peer: every property read and method call on a
- * wrtc RTCPeerConnection (remoteDescription, signalingState, close() …) is a blocking call into
- * libwebrtc's signaling thread, and simple-peer made dozens per session (remoteDescription on every
- * candidate, iceGatheringState and signalingState on every state change, getStats until a candidate
- * pair shows up, close() on each connection twice). In a full diagnosis a dozen connections share
- * those threads, and every blocked call stalled the one JS thread all probes need. This driver makes
- * only the calls a session needs. Its messages keep simple-peer's shape (`{ type: 'offer' | 'answer',
- * sdp }`, `{ type: 'candidate', candidate }`), which the signaling transports carry.
+ * Every property read and method call on a wrtc RTCPeerConnection blocks the JS thread until
+ * libwebrtc's signaling thread answers, and a full diagnosis runs a dozen connections on that thread,
+ * so the pair asks simple-peer for no more than it must (see `peerOptions`) and adds few calls of its
+ * own. It takes each RTCPeerConnection from the constructor simple-peer calls, never from simple-peer's
+ * internals: for `icecandidateerror`, the end of gathering, and the probe's one getStats. The
+ * signal messages are simple-peer's (`{ type: 'offer' | 'answer', sdp }`, `{ type: 'candidate',
+ * candidate }`), which the GUN and PeerJS transports carry.
  */
-import type { SignalData } from 'simple-peer';
+import type { Instance as SimplePeerInstance, Options as SimplePeerOptions, SignalData } from 'simple-peer';
 import { ProbeFailure, type ProbeContext } from '../types';
 import {
   candidateType,
@@ -21,8 +21,6 @@ import {
   sdpKeepingCandidates,
   type CandidateType,
   type IceCandidateErrorEvent,
-  type IceCandidateInit,
-  type NodeDataChannel,
   type NodePeerConnection,
   type PeerConnectionConfig,
   type Wrtc,
@@ -37,7 +35,7 @@ export interface SideState {
   gathered: Partial<Record<CandidateType, number>>;
   kept: number;
   gatheringComplete: boolean;
-  /** This side's data channel is open (ICE, DTLS and SCTP are up). */
+  /** simple-peer said `connect`: ICE, DTLS and SCTP are up and the data channel is open. */
   connected: boolean;
   errors: IceCandidateErrorEvent[];
   /** Sends over this side's data channel; throws when it is not open. */
@@ -55,7 +53,7 @@ export interface PeerPair {
   readonly answered: Promise<void>;
   /** Resolves when both sides have at least one candidate of the kept type. */
   readonly candidatesReady: Promise<void>;
-  /** Resolves when both sides' data channels are open (ICE connected, DTLS and SCTP up). */
+  /** Resolves when both peers report `connect` (ICE connected, data channel open). */
   readonly connected: Promise<void>;
   /** Rejects when either peer fails (ICE failure, channel error); never resolves. */
   readonly failed: Promise<never>;
@@ -112,18 +110,74 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** One side's private state: its channel, and the candidates that came before the remote description. */
-interface Peer {
-  readonly state: SideState;
-  channel: NodeDataChannel | null;
-  remoteDescriptionSet: boolean;
-  readonly pendingCandidates: IceCandidateInit[];
-  readonly dataHandlers: Set<(data: Buffer) => void>;
+type SimplePeerConstructor = new (options: SimplePeerOptions) => SimplePeerInstance;
+
+let simplePeer: Promise<SimplePeerConstructor> | null = null;
+
+/** Loaded on first use, like libwebrtc: a process that runs no WebRTC probe never loads either. */
+function loadSimplePeer(): Promise<SimplePeerConstructor> {
+  simplePeer ??= import('simple-peer').then(
+    (module: unknown) => ((module as { default?: unknown }).default ?? module) as SimplePeerConstructor,
+  );
+  return simplePeer.catch((error: unknown) => {
+    simplePeer = null;
+    throw new ProbeFailure(
+      'internal',
+      'offer',
+      `simple-peer could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
 }
 
 const CHANNEL_LABEL = 'rtc-triage';
 
+/**
+ * simple-peer's options, and what each costs (read from simple-peer 9's source, measured on loopback):
+ * - `config` replaces simple-peer's default ICE servers (Google's and Twilio's public STUN servers)
+ *   because it names `iceServers`, which PeerConnectionConfig requires: a probe must never reach a
+ *   server it was not given.
+ * - `trickle: true`, its default: each candidate is signaled as it comes. Without trickle simple-peer
+ *   holds the offer and the answer until libwebrtc ends gathering, which took ~100 ms even for host
+ *   candidates on loopback (a session 4-5x longer) for no less JS-thread time, and through a TURN or
+ *   STUN server waits for the slowest server's answer, so a server's failure would show as a missing
+ *   offer instead of a missing candidate.
+ * - `iceCompleteTimeout`: simple-peer arms this timer at the first candidate and never clears it, not
+ *   even on destroy; with trickle nothing waits for it, so the shortest one is gone at once instead of
+ *   outliving every session by 5 s.
+ * - `channelConfig`, `offerOptions`, `answerOptions`: simple-peer's defaults (an ordered, reliable
+ *   channel; no media to negotiate). `allowHalfTrickle` only matters without trickle.
+ * What no option removes, per session: simple-peer reads `remoteDescription` for every candidate it
+ * is given, the signaling and ICE states on every change, and calls getStats once per peer before
+ * `connect`. The pair itself calls nothing per message; the peer-connection probe reads stats once
+ * more, on A, for the selected pair (`selected-pair.ts`).
+ */
+function peerOptions(initiator: boolean, wrtc: Wrtc, config: PeerConnectionConfig): SimplePeerOptions {
+  return {
+    initiator,
+    // wrtc's classes stand in for the DOM ones simple-peer's declarations name
+    wrtc: wrtc as unknown as SimplePeerOptions['wrtc'],
+    config: config as SimplePeerOptions['config'],
+    channelName: CHANNEL_LABEL,
+    trickle: true,
+    iceCompleteTimeout: 1,
+  };
+}
+
+/**
+ * `wrtc` with a constructor that hands each new RTCPeerConnection to `created`: simple-peer makes its
+ * connection itself, and the pair needs it for what simple-peer does not report.
+ */
+function capturingWrtc(wrtc: Wrtc, created: (pc: NodePeerConnection) => void): Wrtc {
+  const RTCPeerConnection = function (config: PeerConnectionConfig) {
+    const pc = new wrtc.RTCPeerConnection(config);
+    created(pc);
+    return pc;
+  } as unknown as Wrtc['RTCPeerConnection'];
+  return { ...wrtc, RTCPeerConnection };
+}
+
 export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: PairOptions): Promise<PeerPair> {
+  const SimplePeer = await loadSimplePeer();
   const offered = deferred<void>();
   const answered = deferred<void>();
   const candidatesReady = deferred<void>();
@@ -139,50 +193,14 @@ export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: Pai
     if (closed) return;
     failed.reject(error);
   };
-  const internal = (side: Side, stage: string, what: string, error?: unknown) =>
-    fail(
-      new ProbeFailure(
-        'internal',
-        stage,
-        `peer ${side}: ${what}${error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`}`,
-      ),
-    );
 
-  const peers: { a?: Peer; b?: Peer } = {};
+  const sides: { a?: SideState; b?: SideState } = {};
   const checkCandidates = () => {
-    const { a, b } = peers;
+    const { a, b } = sides;
     if (!a || !b) return;
-    if (a.state.kept > 0 && b.state.kept > 0) return candidatesReady.resolve();
-    for (const { state } of [a, b])
-      if (state.kept === 0 && state.gatheringComplete) candidatesReady.reject(options.noCandidate(state));
-  };
-  const checkConnected = () => {
-    if (peers.a?.state.connected && peers.b?.state.connected) connected.resolve();
-  };
-
-  /** Listens on a data channel, registered on the ledger; A creates it, B receives it. */
-  const attachChannel = (peer: Peer, channel: NodeDataChannel) => {
-    const side = peer.state.name;
-    peer.channel = channel;
-    ctx.resources.register('data-channel', `data channel ${side}`, () => {
-      closed = true;
-      channel.close();
-    });
-    // wrtc runs listeners on process.nextTick: one that throws would be an uncaught exception
-    channel.addEventListener('open', () => {
-      if (closed) return;
-      peer.state.connected = true;
-      checkConnected();
-    });
-    channel.addEventListener('message', (event) => {
-      if (closed) return;
-      const data = typeof event.data === 'string' ? Buffer.from(event.data) : Buffer.from(event.data);
-      for (const handler of peer.dataHandlers) handler(data);
-    });
-    channel.addEventListener('close', () => internal(side, 'connect', 'the data channel closed'));
-    channel.addEventListener('error', (event) =>
-      internal(side, 'connect', 'data channel error', event.error ?? event.message),
-    );
+    if (a.kept > 0 && b.kept > 0) return candidatesReady.resolve();
+    for (const side of [a, b])
+      if (side.kept === 0 && side.gatheringComplete) candidatesReady.reject(options.noCandidate(side));
   };
 
   const transport = options.transport ?? directTransport();
@@ -211,123 +229,84 @@ export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: Pai
     transport.send(from.name, message);
   };
 
-  const addCandidate = (peer: Peer, candidate: IceCandidateInit) => {
-    const refused = (error: unknown) => {
-      // an mDNS (.local) candidate this libwebrtc cannot resolve is not a failure, only a lost path
-      if (/\.local\b/.test(candidate.candidate)) return;
-      internal(peer.state.name, 'ice', 'could not use a candidate from the other peer', error);
-    };
+  const open = (name: Side): { state: SideState; peer: SimplePeerInstance } => {
+    let pc: NodePeerConnection | null = null;
+    let peer: SimplePeerInstance;
     try {
-      peer.state.pc.addIceCandidate(candidate).catch(refused);
-    } catch (error) {
-      // wrtc may throw instead of rejecting; this runs inside a transport's handler, where a throw escapes
-      refused(error);
-    }
-  };
-
-  /** Applies the other side's offer (B) or answer (A); B then answers. */
-  const applyDescription = async (peer: Peer, type: 'offer' | 'answer', sdp: string) => {
-    const { pc } = peer.state;
-    await pc.setRemoteDescription({ type, sdp });
-    if (closed) return;
-    peer.remoteDescriptionSet = true;
-    for (const candidate of peer.pendingCandidates.splice(0)) addCandidate(peer, candidate);
-    if (type === 'answer') return;
-    const answer = await pc.createAnswer();
-    if (closed) return;
-    await pc.setLocalDescription(answer);
-    if (closed) return;
-    send(peer.state, { type: 'answer', sdp: answer.sdp });
-  };
-
-  /** Hands one message that reached side `to` to its peer connection. */
-  const deliver = (peer: Peer, message: SignalData) => {
-    if (closed) return;
-    const { name } = peer.state;
-    if (message.type === 'candidate' && message.candidate) {
-      const candidate: IceCandidateInit = {
-        candidate: message.candidate.candidate,
-        sdpMid: message.candidate.sdpMid ?? null,
-        sdpMLineIndex: message.candidate.sdpMLineIndex ?? null,
-      };
-      if (peer.remoteDescriptionSet) addCandidate(peer, candidate);
-      else peer.pendingCandidates.push(candidate);
-      return;
-    }
-    const expected = name === 'B' ? 'offer' : 'answer';
-    if (message.type !== expected || typeof message.sdp !== 'string') {
-      internal(name, 'offer', `signaling failed: peer ${name} got an unexpected "${message.type}" message`);
-      return;
-    }
-    if (expected === 'offer') {
-      ctx.emit('signal.offer.received', { by: name, ...extra });
-      offered.resolve();
-    } else {
-      ctx.emit('signal.answer.received', { by: name, ...extra });
-      answered.resolve();
-    }
-    applyDescription(peer, expected, message.sdp).catch((error: unknown) =>
-      internal(name, expected === 'offer' ? 'answer' : 'connect', `signaling failed`, error),
-    );
-  };
-
-  const open = (name: Side): Peer => {
-    let pc: NodePeerConnection;
-    try {
-      pc = new wrtc.RTCPeerConnection(options.config);
+      peer = new SimplePeer(
+        peerOptions(
+          name === 'A',
+          capturingWrtc(wrtc, (created) => (pc = created)),
+          options.config,
+        ),
+      );
     } catch (error) {
       throw new ProbeFailure(
         'internal',
         'offer',
-        `peer ${name}: could not create an RTCPeerConnection: ${error instanceof Error ? error.message : String(error)}`,
+        `peer ${name}: simple-peer could not start: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    ctx.resources.register('peer-connection', `peer-connection ${name}`, () => {
-      closed = true;
-      pc.close();
+    // simple-peer emits 'error' on a later microtask, also for a constructor failure and after
+    // destroy(): the listener stays for good
+    peer.on('error', (error: Error & { code?: string }) => {
+      if (closed) return;
+      fail(
+        new ProbeFailure(
+          error.code === 'ERR_ICE_CONNECTION_FAILURE' || error.code === 'ERR_CONNECTION_FAILURE'
+            ? 'unreachable'
+            : 'internal',
+          'connect',
+          `peer ${name}: ${error.message}${error.code ? ` (${error.code})` : ''}`,
+        ),
+      );
     });
-    const peer: Peer = {
-      channel: null,
-      remoteDescriptionSet: false,
-      pendingCandidates: [],
-      dataHandlers: new Set(),
-      state: {
-        name,
-        pc,
-        gathered: {},
-        kept: 0,
-        gatheringComplete: false,
-        connected: false,
-        errors: [],
-        send: (data) => {
-          if (!peer.channel) throw new Error(`peer ${name}: no data channel yet`);
-          peer.channel.send(data);
-        },
-        onData: (handler) => {
-          peer.dataHandlers.add(handler);
-          return () => peer.dataHandlers.delete(handler);
-        },
+    // the one teardown: destroy() closes the data channel and the RTCPeerConnection once; a second
+    // call (the other peer's channel closing, the ledger) does nothing
+    ctx.resources.register('peer-connection', `simple-peer ${name}`, () => {
+      closed = true;
+      peer.destroy();
+    });
+    // a closure assignment TypeScript cannot follow
+    const captured = pc as NodePeerConnection | null;
+    if (!captured)
+      throw new ProbeFailure('internal', 'offer', `peer ${name}: could not create an RTCPeerConnection`);
+
+    const dataHandlers = new Set<(data: Buffer) => void>();
+    const state: SideState = {
+      name,
+      pc: captured,
+      gathered: {},
+      kept: 0,
+      gatheringComplete: false,
+      connected: false,
+      errors: [],
+      send: (data) => peer.send(data),
+      onData: (handler) => {
+        dataHandlers.add(handler);
+        return () => dataHandlers.delete(handler);
       },
     };
-    const { state } = peer;
+    peer.on('data', (data: Buffer) => {
+      if (closed) return;
+      for (const handler of dataHandlers) handler(data);
+    });
+    peer.on('signal', (data: SignalData) => send(state, data));
+    peer.on('connect', () => {
+      if (closed) return;
+      state.connected = true;
+      if (sides.a?.connected && sides.b?.connected) connected.resolve();
+    });
+    peer.on('close', () => {
+      // the other peer's teardown closes this one's channel too; before teardown it is a failure
+      fail(new ProbeFailure('internal', 'connect', `peer ${name}: the connection closed`));
+    });
 
-    pc.addEventListener('icecandidateerror', (event) => {
+    captured.addEventListener('icecandidateerror', (event) => {
       if (!closed && !isFamilyMismatch(event)) state.errors.push(event);
     });
-    pc.addEventListener('icecandidate', (event) => {
-      if (closed) return;
-      const candidate = event.candidate;
-      if (candidate) {
-        send(state, {
-          type: 'candidate',
-          candidate: {
-            candidate: candidate.candidate,
-            sdpMLineIndex: candidate.sdpMLineIndex ?? null,
-            sdpMid: candidate.sdpMid ?? '',
-          },
-        } as SignalData);
-        return;
-      }
+    captured.addEventListener('icecandidate', (event) => {
+      if (closed || event.candidate) return;
       // wrtc may announce "complete" (a null candidate) before gathering has even begun; only an
       // end that follows some candidate or some error is the real one
       const gathered = Object.values(state.gathered).some((n) => n > 0);
@@ -335,39 +314,43 @@ export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: Pai
       state.gatheringComplete = true;
       checkCandidates();
     });
-    pc.addEventListener('connectionstatechange', () => {
-      if (closed) return;
-      // one read per state change (a handful per session), not per message
-      if (pc.connectionState === 'failed')
-        fail(
-          new ProbeFailure(
-            'unreachable',
-            'connect',
-            `peer ${name}: the connection failed (no candidate pair answered, or DTLS failed)`,
-          ),
-        );
-    });
-    if (name === 'B')
-      pc.addEventListener('datachannel', (event) => {
-        if (!closed) attachChannel(peer, event.channel);
-      });
-    return peer;
+    return { state, peer };
   };
 
-  const a = (peers.a = open('A'));
-  const b = (peers.b = open('B'));
+  /** Hands one message that reached side `to` to its peer. */
+  const deliver = (to: { state: SideState; peer: SimplePeerInstance }, message: SignalData) => {
+    if (closed) return;
+    const { name } = to.state;
+    try {
+      to.peer.signal(message);
+    } catch (error) {
+      // signal() throws once the peer is destroyed, and wrtc may throw on a candidate it refuses
+      // instead of rejecting; this runs inside a transport's handler, where a throw would escape
+      fail(
+        new ProbeFailure(
+          'internal',
+          message.type === 'candidate' ? 'ice' : 'offer',
+          `peer ${name}: signaling failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+      return;
+    }
+    if (message.type === 'offer' && name === 'B') {
+      ctx.emit('signal.offer.received', { by: name, ...extra });
+      offered.resolve();
+    }
+    if (message.type === 'answer' && name === 'A') {
+      ctx.emit('signal.answer.received', { by: name, ...extra });
+      answered.resolve();
+    }
+  };
+
+  const a = open('A');
+  sides.a = a.state;
+  const b = open('B');
+  sides.b = b.state;
   transport.receive('A', (message) => deliver(a, message));
   transport.receive('B', (message) => deliver(b, message));
-  attachChannel(a, a.state.pc.createDataChannel(CHANNEL_LABEL));
-
-  const offer = async () => {
-    const description = await a.state.pc.createOffer();
-    if (closed) return;
-    await a.state.pc.setLocalDescription(description);
-    if (closed) return;
-    send(a.state, { type: 'offer', sdp: description.sdp });
-  };
-  offer().catch((error: unknown) => internal('A', 'offer', 'could not create the offer', error));
 
   return {
     a: a.state,

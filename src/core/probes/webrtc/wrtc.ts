@@ -36,16 +36,7 @@ export interface IceCandidateErrorEvent {
 
 export interface NodeDataChannel {
   readonly readyState: string;
-  send(data: Uint8Array | string): void;
   close(): void;
-  addEventListener(type: 'open' | 'close', listener: () => void): void;
-  addEventListener(type: 'message', listener: (event: { data: ArrayBuffer | string }) => void): void;
-  addEventListener(type: 'error', listener: (event: { error?: unknown; message?: string }) => void): void;
-}
-
-export interface SessionDescriptionInit {
-  type: 'offer' | 'answer';
-  sdp: string;
 }
 
 export interface StatsReport {
@@ -57,11 +48,8 @@ export interface NodePeerConnection {
   readonly connectionState: string;
   readonly signalingState: string;
   createDataChannel(label: string): NodeDataChannel;
-  createOffer(): Promise<SessionDescriptionInit>;
-  createAnswer(): Promise<SessionDescriptionInit>;
-  setLocalDescription(description: SessionDescriptionInit): Promise<void>;
-  setRemoteDescription(description: SessionDescriptionInit): Promise<void>;
-  addIceCandidate(candidate: IceCandidateInit): Promise<void>;
+  createOffer(): Promise<{ type: string; sdp: string }>;
+  setLocalDescription(description: { type: string; sdp: string }): Promise<void>;
   addEventListener(
     type: 'icecandidate',
     listener: (event: { candidate: IceCandidateInit | null }) => void,
