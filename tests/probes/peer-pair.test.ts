@@ -15,7 +15,8 @@ import { skipUnlessIsolated } from '../helpers/isolation';
 /**
  * The pair drives two simple-peer peers on real wrtc RTCPeerConnections. Every call on one blocks the
  * JS thread on libwebrtc's signaling thread, so these count the calls that matter on a real pair:
- * simple-peer makes the connection, the pair makes no extra stats reads and tears each peer down once.
+ * simple-peer makes the connection; the pair makes no extra stats reads, spares libwebrtc simple-peer's
+ * reads of the remote description, and tears each peer down once.
  */
 interface Watched {
   /** Method calls and property reads on the RTCPeerConnections, by name. */
@@ -114,6 +115,9 @@ describe.skipIf(skipUnlessIsolated('the peer-pair driver test'))('peer-pair driv
     expect(counts.get('addIceCandidate')).toBe(pair.a.kept + pair.b.kept);
     // stats read once per peer, by simple-peer before `connect`; the pair adds no reads of its own
     expect(counts.get('getStats')).toBe(2);
+    // simple-peer asks for the remote description with every candidate: answered without libwebrtc
+    expect(counts.get('setRemoteDescription')).toBe(2);
+    expect(counts.get('remoteDescription') ?? 0).toBe(0);
     expect(counts.get('close') ?? 0).toBe(0);
 
     ctx.resources.releaseAll();

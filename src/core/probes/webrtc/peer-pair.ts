@@ -8,8 +8,9 @@
  * Every property read and method call on a wrtc RTCPeerConnection blocks the JS thread until
  * libwebrtc's signaling thread answers, and a full diagnosis runs a dozen connections on that thread,
  * so the pair asks simple-peer for no more than it must (see `peerOptions`) and adds few calls of its
- * own. It takes each RTCPeerConnection from the constructor simple-peer calls, never from simple-peer's
- * internals: for `icecandidateerror`, the end of gathering, and the probe's one getStats. The
+ * own. It takes each RTCPeerConnection from the `wrtc` it hands simple-peer (`simple-peer-wrtc.ts`),
+ * never from simple-peer's internals: for `icecandidateerror`, the end of gathering, and the probe's one
+ * getStats. The
  * signal messages are simple-peer's (`{ type: 'offer' | 'answer', sdp }`, `{ type: 'candidate',
  * candidate }`), which the GUN and PeerJS transports carry.
  */
@@ -25,6 +26,7 @@ import {
   type PeerConnectionConfig,
   type Wrtc,
 } from './wrtc';
+import { simplePeerWrtc } from './simple-peer-wrtc';
 
 export type Side = 'A' | 'B';
 
@@ -146,10 +148,10 @@ const CHANNEL_LABEL = 'rtc-triage';
  *   outliving every session by 5 s.
  * - `channelConfig`, `offerOptions`, `answerOptions`: simple-peer's defaults (an ordered, reliable
  *   channel; no media to negotiate). `allowHalfTrickle` only matters without trickle.
- * What no option removes, per session: simple-peer reads `remoteDescription` for every candidate it
- * is given, the signaling and ICE states on every change, and calls getStats once per peer before
- * `connect`. The pair itself calls nothing per message; the peer-connection probe reads stats once
- * more, on A, for the selected pair (`selected-pair.ts`).
+ * What no option removes, per session: simple-peer reads the signaling and ICE states on every change,
+ * `remoteDescription` for every candidate it is given (answered without libwebrtc, see
+ * `simple-peer-wrtc.ts`), and calls getStats once per peer before `connect`. The pair itself calls
+ * nothing per message; the peer-connection probe reads stats once more, on A, for the selected pair.
  */
 function peerOptions(initiator: boolean, wrtc: Wrtc, config: PeerConnectionConfig): SimplePeerOptions {
   return {
@@ -161,19 +163,6 @@ function peerOptions(initiator: boolean, wrtc: Wrtc, config: PeerConnectionConfi
     trickle: true,
     iceCompleteTimeout: 1,
   };
-}
-
-/**
- * `wrtc` with a constructor that hands each new RTCPeerConnection to `created`: simple-peer makes its
- * connection itself, and the pair needs it for what simple-peer does not report.
- */
-function capturingWrtc(wrtc: Wrtc, created: (pc: NodePeerConnection) => void): Wrtc {
-  const RTCPeerConnection = function (config: PeerConnectionConfig) {
-    const pc = new wrtc.RTCPeerConnection(config);
-    created(pc);
-    return pc;
-  } as unknown as Wrtc['RTCPeerConnection'];
-  return { ...wrtc, RTCPeerConnection };
 }
 
 export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: PairOptions): Promise<PeerPair> {
@@ -236,7 +225,7 @@ export async function createPeerPair(wrtc: Wrtc, ctx: ProbeContext, options: Pai
       peer = new SimplePeer(
         peerOptions(
           name === 'A',
-          capturingWrtc(wrtc, (created) => (pc = created)),
+          simplePeerWrtc(wrtc, (created) => (pc = created)),
           options.config,
         ),
       );
