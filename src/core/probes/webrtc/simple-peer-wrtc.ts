@@ -7,9 +7,9 @@
  * - `remoteDescription` is answered from the description last set, not from libwebrtc. simple-peer reads
  *   it once or twice for every candidate it is given, only to see whether one is set and of which type;
  *   each read of the real one blocks the JS thread on libwebrtc's signaling thread while the whole SDP
- *   comes back (about 0.5 ms a read in a CPU profile here, a third of a host session's reads). The
- *   remembered one lacks the candidates added since, which simple-peer never looks at; the pair's own
- *   code gets the real connection.
+ *   comes back: about 0.5 ms a read in a CPU profile here, a fifth of a host session's reads and the
+ *   dearest. The remembered one lacks the candidates added since, which simple-peer never looks at; the
+ *   pair's own code gets the real connection.
  */
 import type { NodePeerConnection, PeerConnectionConfig, Wrtc } from './wrtc';
 
