@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THROUGHPUT_BYTES } from '../../src/core/probes/peer-connection';
 import { hasCoturn } from '../helpers/coturn';
 import { bundleChild, netnsSupport, runInNetns, type ChildCase, type ChildRun } from '../helpers/netns';
 import type { AttemptReport } from '../helpers/types';
@@ -71,7 +72,7 @@ describe.skipIf(missing !== null)('peer-connection probe (in a loopback-only net
       localCandidateType: 'host',
       remoteCandidateType: 'host',
       echoPings: 5,
-      throughputBytes: 256 * 1024,
+      throughputBytes: THROUGHPUT_BYTES,
       relayCandidates: 0,
       srflxCandidates: 0,
     });
@@ -98,7 +99,7 @@ describe.skipIf(missing !== null)('peer-connection probe (in a loopback-only net
       localCandidateType: 'relay',
       remoteCandidateType: 'relay',
       hostCandidates: 0,
-      throughputBytes: 256 * 1024,
+      throughputBytes: THROUGHPUT_BYTES,
     });
   });
 

@@ -35,6 +35,9 @@ export const iceGatheringProbe: Probe<IceServerTarget> = {
   // libwebrtc gathers server-reflexive candidates over UDP only: a stun: URL over TCP/TLS gives none
   appliesTo: (target) => target.kind === 'turn' || udpStun(target.url),
   deadlineMs: (timeouts: Timeouts) => timeouts.iceGatheringMs,
+  // libwebrtc steps through its gathering phases (UDP, relay, TCP) 50 ms apart: gathering completes
+  // after ~100 ms even on loopback, plus the allocation's round trips
+  expectedMs: 150,
   run: runIceGathering,
 };
 

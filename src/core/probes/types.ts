@@ -82,6 +82,11 @@ export interface Probe<T extends ResolvedTarget = ResolvedTarget> {
   appliesTo?(target: T): boolean;
   /** The longest a single attempt may take with these timeouts (the runner's safety net adds a margin). */
   deadlineMs(timeouts: Timeouts): number;
+  /**
+   * How long a successful attempt typically takes on a healthy network, for scheduling only: the runner
+   * starts the longest jobs first. Left out by quick probes (a few round trips), which then run after.
+   */
+  readonly expectedMs?: number;
   run(target: T, context: ProbeContext): Promise<ProbeSuccess>;
 }
 

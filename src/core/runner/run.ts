@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import {
   REPORT_SCHEMA,
   type AttemptReport,
@@ -10,7 +11,7 @@ import { targetReports } from '../analysis/target-status';
 import { recentPatterns } from '../analysis/history-verdict';
 import { recentPartnerSessions } from '../analysis/partner-evidence';
 import { verdictFor } from '../analysis/verdict';
-import { probesFor, probesForTarget } from '../probes/registry';
+import { probesFor } from '../probes/registry';
 import { systemLookup, type LookupFn } from '../probes/resolve';
 import { MACHINE_TARGET, type ResolvedTarget } from '../probes/types';
 import type { HistoryStore } from '../store/history';
@@ -19,6 +20,7 @@ import { AttemptLedger } from './ledger';
 import { runPooled } from './pool';
 import { chaosFrom } from './chaos';
 import { ExponentialBackoff, NO_RETRY, type RetryPolicy } from './retry';
+import { planJobs } from './schedule';
 
 export interface DiagnosisOptions {
   config: Config;
@@ -47,6 +49,9 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   const started = performance.now();
   const ledger = new AttemptLedger();
   const signal = options.signal ?? new AbortController().signal;
+  // every attempt in flight listens for the run's cancellation: more than Node's default of 10 listeners
+  // is normal with a higher `concurrency`, not a leak (Node would warn on stderr)
+  setMaxListeners(Math.max(getMaxListeners(signal), options.config.concurrency + 10), signal);
   const flags = options.config.flags;
   // flags.resilience false: the seed's "resilience off" switch, one attempt per probe.
   const retry =
@@ -71,14 +76,7 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     },
   });
 
-  // Longest possible first (by deadline): when there are more jobs than `concurrency`, the slow
-  // WebRTC sessions and long timeouts start at once instead of queuing behind quick STUN bindings.
-  const planned = targets
-    .flatMap((target) => probesForTarget(target).map((probe) => ({ target, probe })))
-    .sort(
-      (a, b) => b.probe.deadlineMs(options.config.timeouts) - a.probe.deadlineMs(options.config.timeouts),
-    );
-  const jobs = planned.map(
+  const jobs = planJobs(targets, options.config.timeouts).map(
     ({ target, probe }) =>
       () =>
         runJob({

@@ -18,7 +18,7 @@ import {
 } from '../../../src/core/probes/signaling/gun-wire';
 import { parseEnvelope, SessionChannels } from '../../../src/core/probes/signaling/session-transport';
 import { toWebSocketUrl } from '../../../src/core/probes/signaling/websocket';
-import { selectedPair } from '../../../src/core/probes/webrtc/peer-pair';
+import { selectedPair } from '../../../src/core/probes/webrtc/selected-pair';
 import { loadWrtc, type IceServer, type NodePeerConnection } from '../../../src/core/probes/webrtc/wrtc';
 
 type Role = 'offer' | 'answer';

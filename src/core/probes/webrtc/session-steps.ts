@@ -1,5 +1,5 @@
 import { ProbeFailure, type ProbeContext } from '../types';
-import type { PeerPair } from './peer-pair';
+import type { PeerPair, SideState } from './peer-pair';
 
 /** Budget for the echo (and throughput sample) once connected: the config has no timeout for it. */
 export const ECHO_MS = 5000;
@@ -40,8 +40,8 @@ export function stageWait<T>(
 
 /** B echoes every ping back to A; anything else B receives goes to `other`. */
 export function answerPings(pair: PeerPair, other: (data: Buffer) => void = () => {}): void {
-  const b = pair.b.peer;
-  b.on('data', (data: Buffer) => {
+  const b = pair.b;
+  b.onData((data) => {
     if (data.length < 32 && data.toString('utf8').startsWith(PING_PREFIX)) safeSend(b, data);
     else other(data);
   });
@@ -57,18 +57,17 @@ export async function pingRtts(
   into: number[] = [],
   stopped: () => boolean = () => false,
 ): Promise<number[]> {
-  const a = pair.a.peer;
+  const a = pair.a;
   const rtts = into;
   for (let i = 0; i < count && !stopped(); i++) {
     const payload = `${PING_PREFIX}${i}`;
     const sentAt = performance.now();
     await new Promise<void>((resolve) => {
-      const onData = (data: Buffer) => {
+      const stop = a.onData((data) => {
         if (data.toString('utf8') !== payload) return;
-        a.off('data', onData);
+        stop();
         resolve();
-      };
-      a.on('data', onData);
+      });
       safeSend(a, Buffer.from(payload));
     });
     rtts.push(performance.now() - sentAt);
@@ -108,10 +107,10 @@ export function median(sorted: readonly number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
 }
 
-/** send() throws once the peer is destroyed; a send that fails shows up as the echo stage timing out. */
-export function safeSend(peer: PeerPair['a']['peer'], data: Buffer): void {
+/** send() throws once the channel is closed; a send that fails shows up as the echo stage timing out. */
+export function safeSend(side: SideState, data: Buffer): void {
   try {
-    peer.send(data);
+    side.send(data);
   } catch {
     // the stage deadline or the pair's failure reports it
   }

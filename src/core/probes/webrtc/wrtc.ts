@@ -50,6 +50,7 @@ export interface NodePeerConnection {
   createDataChannel(label: string): NodeDataChannel;
   createOffer(): Promise<{ type: string; sdp: string }>;
   setLocalDescription(description: { type: string; sdp: string }): Promise<void>;
+  setRemoteDescription(description: { type: string; sdp: string }): Promise<void>;
   addEventListener(
     type: 'icecandidate',
     listener: (event: { candidate: IceCandidateInit | null }) => void,

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TriageEvent } from '../../src/contract';
+import { parseConfig } from '../../src/core/config/load';
+import { resolveTargets } from '../../src/core/config/targets';
+import { MACHINE_TARGET } from '../../src/core/probes/types';
+import { runDiagnosis } from '../../src/core/runner/run';
+import { planJobs } from '../../src/core/runner/schedule';
+import { startLab, type Lab } from '../../src/lab';
+import { skipUnlessIsolated } from '../helpers/isolation';
+
+/** A whole diagnosis of the embedded lab through the runner: scheduling, cancellation listeners, cleanup. */
+describe.skipIf(skipUnlessIsolated('the runner diagnosis test'))(
+  'runDiagnosis against the embedded lab',
+  () => {
+    let lab: Lab;
+    beforeAll(async () => {
+      lab = await startLab();
+    });
+    afterAll(async () => {
+      await lab?.close();
+    });
+
+    it('runs more jobs at once than Node allows abort listeners by default, without a warning', async () => {
+      const config = parseConfig({ ...lab.config, retry: { maxAttempts: 1 }, concurrency: 16 });
+      const targets = resolveTargets(config);
+      const jobs = planJobs([MACHINE_TARGET, ...targets], config.timeouts);
+      expect(jobs.length).toBeGreaterThan(10);
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+      process.on('warning', onWarning);
+      try {
+        const report = await runDiagnosis({ config, targets });
+        // warnings are emitted on a later tick
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings.filter((w) => /MaxListeners/.test(w))).toEqual([]);
+        expect(report.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+        expect(report.cleanup.leaked).toBe(0);
+        expect(report.cleanup.released).toBe(report.cleanup.opened);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    });
+
+    it('starts the jobs in the planned order: the WebRTC sessions and ICE gathering before the quick probes', async () => {
+      const config = parseConfig({ ...lab.config, retry: { maxAttempts: 1 }, concurrency: 2 });
+      const targets = resolveTargets(config);
+      const planned = planJobs([MACHINE_TARGET, ...targets], config.timeouts).map(
+        ({ probe, target }) => `${probe.name}@${target.id}`,
+      );
+      const started: string[] = [];
+      const report = await runDiagnosis({
+        config,
+        targets,
+        onEvent: (event: TriageEvent) => {
+          if (event.name === 'attempt.started')
+            started.push(`${String(event.data?.probe)}@${event.targetId}`);
+        },
+      });
+      expect(started).toEqual(planned);
+      expect(report.cleanup.leaked).toBe(0);
+    });
+  },
+);
