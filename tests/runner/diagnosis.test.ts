@@ -21,7 +21,14 @@ describe.skipIf(skipUnlessIsolated('the runner diagnosis test'))(
     });
 
     it('runs more jobs at once than Node allows abort listeners by default, without a warning', async () => {
-      const config = parseConfig({ ...lab.config, retry: { maxAttempts: 1 }, concurrency: 16 });
+      // the lab's servers listed twice (distinct ids): enough jobs to pass Node's default of 10 listeners
+      const twice = [...lab.config.targets, ...lab.config.targets.map((t) => ({ ...t, id: `${t.id}-2` }))];
+      const config = parseConfig({
+        ...lab.config,
+        targets: twice,
+        retry: { maxAttempts: 1 },
+        concurrency: 16,
+      });
       const targets = resolveTargets(config);
       const jobs = planJobs([MACHINE_TARGET, ...targets], config.timeouts);
       expect(jobs.length).toBeGreaterThan(10);
