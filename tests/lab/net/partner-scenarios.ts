@@ -73,6 +73,7 @@ export const PARTNER_SCENARIOS: PartnerScenario[] = [
         [direct?.outcome === 'success', `the reflexive session should connect, got ${direct?.outcome}`],
         [typeof direct?.metrics.rttMsP50 === 'number', 'the direct session should measure RTT'],
         [direct?.metrics.burstSent === 200, 'the direct session should send its 200-packet burst'],
+        [typeof direct?.metrics.throughputKbps === 'number', 'the direct session should measure throughput'],
         [
           row(run.host, 'relay')?.outcome === 'success',
           'the relay-only session through coturn should connect',
@@ -119,7 +120,9 @@ export const PARTNER_SCENARIOS: PartnerScenario[] = [
         ],
         [run.host.crossNetwork.needsTurn === true, 'TURN should be needed'],
         [
-          [run.host, run.join].every((s) => s?.verdict?.title === title),
+          [run.host, run.join].every(
+            (s) => s?.verdict?.kind === 'network-restricted' && s.verdict.title === title,
+          ),
           `both verdicts should say "${title}"`,
         ],
         [
