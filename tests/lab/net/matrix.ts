@@ -1,11 +1,13 @@
 /**
- * `npm run lab [-- SCENARIO…]`: runs every network-lab scenario (or the named ones) and the
- * concurrency scenario, one after the other, and prints the matrix: scenario × expected verdict ×
+ * `npm run lab [-- SCENARIO…]`: runs every network-lab scenario (or the named ones), the
+ * concurrency scenario and the partner test's scenarios, one after the other, and prints the matrix: scenario × expected verdict ×
  * got, the share of attempts that connected or cleanly aborted within 30 s, and leaked resources.
  * Exit code 0 when every row is as expected, 1 otherwise, 2 when the lab cannot run here.
  */
 import { runConcurrency } from './concurrency';
 import { formatMatrix } from './format';
+import { PARTNER_SCENARIOS } from './partner-scenarios';
+import { runPartnerScenario } from './run-partner';
 import { runScenario, type ScenarioResult } from './run-scenario';
 import { SCENARIOS } from './scenarios';
 import { labSupport } from './support';
@@ -22,7 +24,7 @@ async function main(): Promise<number> {
     console.error(`removed ${stale.length} stale namespace(s) from a dead run: ${stale.join(', ')}`);
 
   const wanted = process.argv.slice(2);
-  const known = [...SCENARIOS.map((s) => s.id), 'concurrency'];
+  const known = [...SCENARIOS.map((s) => s.id), 'concurrency', ...PARTNER_SCENARIOS.map((s) => s.id)];
   const unknown = wanted.filter((id) => !known.includes(id));
   if (unknown.length) {
     console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -40,6 +42,11 @@ async function main(): Promise<number> {
   if (selected('concurrency')) {
     process.stderr.write('… concurrency\n');
     results.push(await runConcurrency('mc'));
+  }
+  for (const [index, scenario] of PARTNER_SCENARIOS.entries()) {
+    if (!selected(scenario.id)) continue;
+    process.stderr.write(`… ${scenario.id}\n`);
+    results.push(await runPartnerScenario(scenario, `mp${index}`));
   }
   console.log(formatMatrix(results, Date.now() - started));
   return results.every((r) => r.problems.length === 0) ? 0 : 1;

@@ -1,12 +1,15 @@
 /**
  * The network lab (issue #6): every scenario of tests/lab/net/scenarios.ts on its own topology of
  * real namespaces, NATs, coturn, GUN relay and PeerJS server, diagnosed by the real CLI in lanA; and
- * six peer pairs across both NATs at once. `npm run lab` runs the same table and prints the matrix.
+ * six peer pairs across both NATs at once; the partner test between lanA and lanB (two real
+ * `rtc-triage partner` processes). `npm run lab` runs the same tables and prints the matrix.
  * Where namespaces cannot be made (not root, no nft or coturn), the lab is skipped with the reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAIRS, runConcurrency } from './concurrency';
 import { formatMatrix } from './format';
+import { PARTNER_SCENARIOS } from './partner-scenarios';
+import { runPartnerScenario } from './run-partner';
 import { runScenario, type ScenarioResult } from './run-scenario';
 import { SCENARIOS } from './scenarios';
 import { labSupport } from './support';
@@ -48,10 +51,22 @@ describe.skipIf(!support.ok)('network lab: real namespaces, NATs and servers', (
     expect(result.stats).toEqual({ attempts: PAIRS, settled: PAIRS, leaked: 0 });
   }, 120_000);
 
+  it.each(PARTNER_SCENARIOS.map((scenario, index) => ({ scenario, index, id: scenario.id })))(
+    '$id: two partner CLIs in lanA and lanB',
+    async ({ scenario, index }) => {
+      const result = await runPartnerScenario(scenario, `tp${index}`);
+      results.push(result);
+      expect(result.problems, scenario.title).toEqual([]);
+      expect(result.stats.attempts).toBeGreaterThan(0);
+      expect(result.stats.leaked).toBe(0);
+    },
+    240_000,
+  );
+
   it('meets the seed goals over the whole matrix: 99% settled within 30 s, nothing leaked', () => {
     const attempts = results.reduce((n, r) => n + r.stats.attempts, 0);
     const settled = results.reduce((n, r) => n + r.stats.settled, 0);
-    expect(results).toHaveLength(SCENARIOS.length + 1);
+    expect(results).toHaveLength(SCENARIOS.length + 1 + PARTNER_SCENARIOS.length);
     expect(settled / attempts).toBeGreaterThanOrEqual(0.99);
     expect(results.reduce((n, r) => n + r.stats.leaked, 0)).toBe(0);
   });

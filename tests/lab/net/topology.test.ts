@@ -62,6 +62,32 @@ describe.skipIf(!support.ok)('network lab topology', () => {
     expect(topology.leftovers()).toEqual([]);
   });
 
+  it('gives both routers a home firewall (nothing new in from the WAN) only when asked', async () => {
+    const plain = Topology.build('unitopen');
+    const guarded = Topology.build('unitfw', { dropUnsolicited: true });
+    try {
+      for (const role of ['natA', 'natB'] as const) {
+        expect(plain.run(role, ['nft', 'list', 'ruleset'])).not.toMatch(/ct state new drop/);
+        const rules = guarded.run(role, ['nft', 'list', 'ruleset']);
+        expect(rules).toMatch(/hook input[^}]*iifname "wan" ct state new drop/s);
+        expect(rules).toMatch(/hook forward[^}]*iifname "wan" ct state new drop/s);
+      }
+      // replies still come back through it: lanA opens a TCP connection to pub and reads its answer
+      const server = guarded.spawn('pub', [
+        process.execPath,
+        '-e',
+        `require('net').createServer((s) => s.end('hello')).listen(7000, '${PUB.turn}', () => console.log('up'))`,
+      ]);
+      await new Promise((resolve) => server.stdout?.once('data', resolve));
+      const client = `const s = require('net').connect(7000, '${PUB.turn}'); s.setTimeout(10000, () => process.exit(1)); s.pipe(process.stdout)`;
+      expect(guarded.run('lanA', [process.execPath, '-e', client])).toBe('hello');
+    } finally {
+      await plain.destroy();
+      await guarded.destroy();
+    }
+    expect([...plain.leftovers(), ...guarded.leftovers()]).toEqual([]);
+  });
+
   it('removes what it made when the build fails half-way', () => {
     // the last namespace already exists, so the build fails after making the first four
     const blocker = `rtl${process.pid}-unitfail-lanB`;

@@ -20,6 +20,18 @@ export const ROLES: readonly Role[] = ['pub', 'natA', 'natB', 'lanA', 'lanB'];
 /** How natA translates: Linux's port-preserving MASQUERADE, or `random-fully` (symmetric-like). */
 export type NatMode = 'masquerade' | 'random-fully';
 
+export interface TopologyOptions {
+  nat?: NatMode;
+  /**
+   * Both routers drop unsolicited packets arriving on their WAN side, as home routers' firewalls do.
+   * Direct peer-to-peer between the two LANs needs it: a packet dropped before conntrack confirms it
+   * leaves no entry behind, so the router's own later outgoing flow to that peer keeps its port (hole
+   * punching). Accepted, the peer's first probe claims the tuple and Linux moves the mapping to another
+   * port. Off by default: the diagnosis scenarios were specified without it (see docs/lab.md).
+   */
+  dropUnsolicited?: boolean;
+}
+
 const NAME = /^rtl(\d+)-[a-z0-9]+-(pub|natA|natB|lanA|lanB)$/;
 
 function ip(args: readonly string[]): string {
@@ -104,7 +116,7 @@ export class Topology {
   }
 
   /** Builds the five namespaces and their links; on any failure removes what was made and throws. */
-  static build(tag: string, options: { nat?: NatMode } = {}): Topology {
+  static build(tag: string, options: TopologyOptions = {}): Topology {
     if (!/^[a-z0-9]{1,12}$/.test(tag))
       throw new Error(`topology tag must be short lowercase letters/digits, got "${tag}"`);
     if (usedTags.has(tag)) throw new Error(`topology tag "${tag}" is already used by this process`);
@@ -113,7 +125,7 @@ export class Topology {
     const topology = new Topology(tag);
     live.add(topology);
     try {
-      topology.wire(options.nat ?? 'masquerade');
+      topology.wire(options.nat ?? 'masquerade', options.dropUnsolicited ?? false);
     } catch (error) {
       topology.destroySync();
       throw error;
@@ -121,7 +133,7 @@ export class Topology {
     return topology;
   }
 
-  private wire(nat: NatMode): void {
+  private wire(nat: NatMode, dropUnsolicited: boolean): void {
     const n = this.ns;
     for (const role of ROLES) {
       ip(['netns', 'add', n[role]]);
@@ -165,6 +177,7 @@ export class Topology {
     for (const role of ['pub', 'natA', 'natB'] as const) this.sysctl(role, 'net/ipv4/ip_forward', '1');
     this.masquerade('A', nat);
     this.masquerade('B', 'masquerade');
+    if (dropUnsolicited) for (const side of ['A', 'B'] as const) this.dropUnsolicited(side);
   }
 
   /** /proc/sys/net is per network namespace; written with sh so no procps is needed. */
@@ -179,6 +192,23 @@ export class Topology {
         chain postrouting {
           type nat hook postrouting priority srcnat; policy accept;
           oifname "wan" masquerade${mode === 'random-fully' ? ' fully-random' : ''}
+        }
+      }`,
+    );
+  }
+
+  /** A home router's firewall: nothing new comes in from the WAN, replies to what went out do. */
+  private dropUnsolicited(side: Side): void {
+    this.nft(
+      `nat${side}`,
+      `table inet router_firewall {
+        chain input {
+          type filter hook input priority filter; policy accept;
+          iifname "wan" ct state new drop
+        }
+        chain forward {
+          type filter hook forward priority filter; policy accept;
+          iifname "wan" ct state new drop
         }
       }`,
     );
