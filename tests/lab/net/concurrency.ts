@@ -85,7 +85,10 @@ export async function runConcurrency(tag: string, pairs = PAIRS): Promise<Scenar
   let script: string | null = null;
   try {
     script = await bundleChild();
-    topology = Topology.build(tag);
+    // Routers firewalled like home routers (drop unsolicited inbound), as in the partner rows: the pairs
+    // may then connect directly across the NATs. Without it every pair must relay through the one TURN
+    // server, and on a loaded 2-core CI machine one of six sometimes missed its 25 s echo (docs/lab.md).
+    topology = Topology.build(tag, { dropUnsolicited: true });
     const servers = await startPubServers(topology, join(dir, 'pub'));
     const gun = servers.targets.find((t) => t.kind === 'gun');
     if (!gun) throw new Error('no GUN relay in pub');
