@@ -252,7 +252,7 @@ describe('bundles from the UI', () => {
     const out = join(temp.dir, 'export.zip');
 
     const noFace = await temp.call('exportBundle', {});
-    expect(noFace).toMatchObject({ ok: false, error: { code: 'ARGUMENT_INVALID' } });
+    expect(noFace).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED' } });
     expect(await temp.call('exportBundle', {}, { exportTarget: async () => null })).toEqual({
       ok: true,
       value: null,
@@ -311,7 +311,7 @@ describe('bundles from the UI', () => {
     });
     expect(await temp.call('openBundle', {})).toMatchObject({
       ok: false,
-      error: { code: 'ARGUMENT_INVALID' },
+      error: { code: 'UNSUPPORTED' },
     });
     const notZip = await temp.call(
       'openBundle',
