@@ -16,9 +16,12 @@ export async function selectedPair(pc: Pick<NodePeerConnection, 'getStats'>): Pr
   for (const report of reports.values())
     if (report.type === 'transport' && typeof report.selectedCandidatePairId === 'string')
       pair = reports.get(report.selectedCandidatePairId);
-  pair ??= [...reports.values()].find(
-    (r) => r.type === 'candidate-pair' && r.nominated === true && r.state === 'succeeded',
+  const succeeded = [...reports.values()].filter(
+    (r) => r.type === 'candidate-pair' && r.state === 'succeeded',
   );
+  // Right at `connect` libwebrtc may not name the selected pair yet (seen in CI): then the nominated
+  // pair, else the one succeeded pair that carried the checks.
+  pair ??= succeeded.find((r) => r.nominated === true) ?? succeeded[0];
   if (!pair) return { local: null, remote: null, remoteAddress: null, iceRttMs: null };
   const local = reports.get(String(pair.localCandidateId));
   const remote = reports.get(String(pair.remoteCandidateId));
