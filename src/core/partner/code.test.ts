@@ -48,8 +48,20 @@ describe('keys derived from a code', () => {
     expect(sealed).not.toContain('hello');
     expect(unseal(keys, sealed)).toBe('{"hello":"partner"}');
     expect(unseal(wrong, sealed)).toBeNull();
-    const flipped = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-1);
-    expect(unseal(keys, flipped)).toBeNull();
+    // Every single-bit flip of the ciphertext or tag is refused (flip decoded bytes, not base64 text,
+    // so each case really changes what is sealed).
+    const [version, iv, body] = sealed.split('.') as [string, string, string];
+    const bytes = Buffer.from(body, 'base64url');
+    for (let bit = 0; bit < bytes.length * 8; bit++) {
+      const flipped = Buffer.from(bytes);
+      flipped[bit >> 3] = (flipped[bit >> 3] as number) ^ (1 << (bit & 7));
+      expect(unseal(keys, `${version}.${iv}.${flipped.toString('base64url')}`), `bit ${bit}`).toBeNull();
+    }
+    // A text that decodes to the same bytes through unused base64 bits is not accepted either.
+    const last = body.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1] as string;
+    expect(unseal(keys, `${version}.${iv}.${body.slice(0, -1)}${sibling}`)).toBeNull();
     for (const garbage of [null, 42, '', 'p1..', 'p1.AAAA.BBBB', 'x'.repeat(300_000)])
       expect(unseal(keys, garbage)).toBeNull();
   });

@@ -74,6 +74,8 @@ export function unseal(keys: PartnerKeys, sealed: unknown): string | null {
     const iv = Buffer.from(parts[1] as string, 'base64url');
     const body = Buffer.from(parts[2] as string, 'base64url');
     if (iv.length !== 12 || body.length < 16) return null;
+    // Only the canonical text of those bytes: a sealed message has exactly one spelling.
+    if (iv.toString('base64url') !== parts[1] || body.toString('base64url') !== parts[2]) return null;
     const decipher = createDecipheriv('aes-256-gcm', keys.key, iv);
     decipher.setAAD(Buffer.from(keys.rendezvousId));
     decipher.setAuthTag(body.subarray(body.length - 16));
