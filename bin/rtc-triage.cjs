@@ -15,4 +15,10 @@ require(bundle)
   .main(process.argv.slice(2))
   .then((code) => {
     process.exitCode = code;
+    // Leave through process.exit() once the event loop is empty. Letting Node free its environment
+    // runs @roamhq/wrtc's finalizers for RTCPeerConnection wrappers not yet garbage-collected, and
+    // those sometimes crash (SIGSEGV in napi_reference_unref, node-webrtc#636) right after a
+    // diagnosis was cancelled. Waiting for 'beforeExit' keeps the leak check: a handle left open
+    // still keeps the process alive instead of being cut off.
+    process.once('beforeExit', () => process.exit(code));
   });
