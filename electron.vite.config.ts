@@ -14,7 +14,11 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: { include: MAIN_EXTERNALS },
       rolldownOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts') },
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          // the peer host the engine runs its WebRTC probes in (src/core/isolation)
+          'peer-host': resolve(__dirname, 'src/core/isolation/host-entry.ts'),
+        },
         output: { format: 'cjs' },
       },
     },

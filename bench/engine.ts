@@ -6,10 +6,12 @@
  *     last and what it waited for); the machine's load; and the floor the CPU time sets.
  *  2. STUN Binding latency of our probe against coturn's own client (turnutils_stunclient) on the
  *     same coturn, in the same run (goal ≤ 1.0 per binding, excluding process start).
- * Knobs: BENCH_CONCURRENCY overrides the config's concurrency (default 8); BENCH_ROUNDS (default 7).
+ * Knobs: BENCH_CONCURRENCY overrides the config's concurrency (default 8); BENCH_ROUNDS (default 7);
+ *  BENCH_PEER_HOSTS (default 3; 0 runs every probe in this process); BENCH_TRACE_WRTC=1 adds the time each synchronous wrtc call held the JS thread in the full runs.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../src/contract';
 import { parseConfig } from '../src/core/config/load';
 import { resolveTargets } from '../src/core/config/targets';
@@ -17,20 +19,27 @@ import { probesFor } from '../src/core/probes/registry';
 import type { ResolvedTarget } from '../src/core/probes/types';
 import { AttemptLedger } from '../src/core/runner/ledger';
 import { runDiagnosis } from '../src/core/runner/run';
+import { DEFAULT_PEER_HOSTS, PeerHostPool } from '../src/core/isolation/pool';
 import { startLab } from '../src/lab';
 import { startCoturn, hasCoturn } from '../tests/helpers/coturn';
 import { runJobQuietly } from '../tests/helpers/probe';
-import { cpuSample, cpuSince, machineLoad, type CpuDelta } from './cpu';
+import { cpuSample, cpuSince, machineLoad, processesCpuMs, type CpuDelta } from './cpu';
 import { jobsOf, runAlone, timeline, type AloneRun, type Job, type JobSpan } from './engine-jobs';
 import { median, mode, ms, spread } from './stats';
+import { recordWrtcTrace, traceWrtc, wrtcTraceLines } from './wrtc-trace';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const BINDINGS = 200;
+const TRACE = process.env.BENCH_TRACE_WRTC === '1';
+const PEER_HOSTS = Number(process.env.BENCH_PEER_HOSTS ?? DEFAULT_PEER_HOSTS);
+const HOST_ENTRY = join(process.cwd(), 'dist', 'peer-host.cjs');
 
 interface Round {
   load1: number;
   fullMs: number;
   fullCpu: CpuDelta;
+  /** The peer hosts' CPU time during the full run (0 without hosts). */
+  hostsMs: number;
   spans: JobSpan[];
   alone: Map<string, AloneRun>;
 }
@@ -41,6 +50,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  if (TRACE && !traceWrtc()) console.log('BENCH_TRACE_WRTC: cannot load the wrtc binding; not tracing');
   const lab = await startLab();
   const turn = await startCoturn({ rfc5780: true });
   try {
@@ -82,8 +92,33 @@ async function main(): Promise<void> {
 
 async function fullVersusSlowest(config: Config, targets: ResolvedTarget[]): Promise<void> {
   const jobs = jobsOf(targets);
+  let peerHosts: PeerHostPool | null = null;
+  if (PEER_HOSTS > 0) {
+    if (!PeerHostPool.available(HOST_ENTRY))
+      throw new Error(`${HOST_ENTRY} is missing: run npm run build:cli first`);
+    peerHosts = new PeerHostPool({ entry: HOST_ENTRY, size: PEER_HOSTS });
+    await peerHosts.ready();
+  }
+  console.log(
+    peerHosts
+      ? `WebRTC probes of the full runs in ${PEER_HOSTS} peer host process(es); every job alone in this process`
+      : 'every probe in this process (BENCH_PEER_HOSTS=0)',
+  );
+  try {
+    await timeRounds(config, targets, jobs, peerHosts);
+  } finally {
+    peerHosts?.close();
+  }
+}
+
+async function timeRounds(
+  config: Config,
+  targets: ResolvedTarget[],
+  jobs: Job[],
+  peerHosts: PeerHostPool | null,
+): Promise<void> {
   // one untimed pass: libwebrtc loads, the JIT warms, the lab's servers see their first clients
-  await runDiagnosis({ config, targets });
+  await runDiagnosis({ config, targets, peerHosts });
   for (const job of jobs) await runAlone(job, targets, config);
 
   const rounds: Round[] = [];
@@ -93,10 +128,15 @@ async function fullVersusSlowest(config: Config, targets: ResolvedTarget[]): Pro
     let started = 0;
     const tl = timeline(() => started);
     const cpu = cpuSample();
+    const pids = peerHosts?.pids ?? [];
+    const hostsBefore = processesCpuMs(pids);
+    recordWrtcTrace(TRACE);
     started = performance.now();
-    const report = await runDiagnosis({ config, targets, onEvent: tl.record });
+    const report = await runDiagnosis({ config, targets, peerHosts, onEvent: tl.record });
     const fullMs = performance.now() - started;
+    recordWrtcTrace(false);
     const fullCpu = cpuSince(cpu);
+    const hostsMs = processesCpuMs(pids) - hostsBefore;
     leaked += report.cleanup.leaked;
     const failed = report.attempts.filter((a) => a.outcome !== 'success');
     if (failed.length)
@@ -111,9 +151,10 @@ async function fullVersusSlowest(config: Config, targets: ResolvedTarget[]): Pro
       leaked += run.leaked;
       alone.set(job.key, run);
     }
-    rounds.push({ load1, fullMs, fullCpu, spans: tl.spans(), alone });
+    rounds.push({ load1, fullMs, fullCpu, hostsMs, spans: tl.spans(), alone });
   }
   printFigures(config, jobs, rounds);
+  if (TRACE) for (const line of wrtcTraceLines(rounds.length)) console.log(line);
   console.log(`leaked resources over all rounds: ${leaked}`);
 }
 
@@ -169,6 +210,8 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
   console.log(
     `  CPU per full run: process ${spread(of((r) => r.fullCpu.processMs))}, JS thread ${spread(of((r) => r.fullCpu.mainMs))}, other threads (libwebrtc, lab workers) ${spread(of((r) => r.fullCpu.otherMs))}`,
   );
+  if (rounds.some((r) => r.hostsMs > 0))
+    console.log(`  CPU per full run in the peer hosts (10 ms ticks): ${spread(of((r) => r.hostsMs))}`);
   console.log(
     `  JS thread per full run: event loop busy ${spread(of((r) => r.fullCpu.loopActiveMs))}, of it blocked in synchronous calls (busy, off a CPU, not waiting for one) at least ${spread(of((r) => r.fullCpu.mainBlockedMs))}`,
   );
@@ -215,9 +258,11 @@ function printFigures(config: Config, jobs: Job[], rounds: Round[]): void {
 
   // the floor: even perfectly packed, a full run needs the slowest job's own time, its CPU time spread
   // over every core, and the JS thread's time (one thread, never shared)
-  const floors = of((r) => Math.max(slowestOf(r)[1].wallMs, r.fullCpu.processMs / cores, r.fullCpu.mainMs));
+  const floors = of((r) =>
+    Math.max(slowestOf(r)[1].wallMs, (r.fullCpu.processMs + r.hostsMs) / cores, r.fullCpu.mainMs),
+  );
   console.log(
-    `floor: max(slowest alone, process CPU / ${cores} cores, JS-thread CPU) = ${spread(floors)} → ratio floor ${(median(floors) / median(slowest)).toFixed(2)}`,
+    `floor: max(slowest alone, CPU of this process and its peer hosts / ${cores} cores, JS-thread CPU) = ${spread(floors)} → ratio floor ${(median(floors) / median(slowest)).toFixed(2)}`,
   );
 }
 

@@ -2,9 +2,7 @@
 // npm packages stay external: native modules (better-sqlite3, @roamhq/wrtc) and gun must load from node_modules.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/cli/index.ts'],
-  outfile: 'dist/cli.cjs',
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -12,4 +10,7 @@ await build({
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
-});
+};
+await build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.cjs' });
+// the peer host (src/core/isolation): a child process the engine runs its WebRTC probes in
+await build({ ...common, entryPoints: ['src/core/isolation/host-entry.ts'], outfile: 'dist/peer-host.cjs' });

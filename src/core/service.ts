@@ -43,6 +43,7 @@ import { historyCharts } from './views/charts';
 import { serverStatus, type ServerListEntry } from './views/servers';
 
 const DAY_MS = 86_400_000;
+import { PeerHostPool, type PeerHostOptions } from './isolation/pool';
 import { PartnerSessions } from './partner/partner-sessions';
 import type { PartnerHostRun } from './partner/partner-test';
 
@@ -67,6 +68,12 @@ export interface ServiceOptions {
    * The desktop app and `serve` do; the CLI's `diagnose` tests its --config file as given.
    */
   useSavedSettings?: boolean;
+  /**
+   * Run the WebRTC probes in peer host processes (`core/isolation`), started now so they are warm for
+   * the first diagnosis. For long-lived faces (desktop, serve, monitor); a build without the host
+   * program runs everything in-process.
+   */
+  peerHosts?: PeerHostOptions;
 }
 
 /**
@@ -85,6 +92,7 @@ export class TriageService {
   private monitor: Monitor | null = null;
   readonly telemetry: Telemetry | null;
   private readonly partner: PartnerSessions;
+  private readonly peerHosts: PeerHostPool | null;
 
   constructor(private readonly options: ServiceOptions) {
     this.configSource = options.configPath ?? (options.config ? 'inline' : defaultConfigPath());
@@ -107,6 +115,11 @@ export class TriageService {
           }));
     const telemetry = this.telemetry;
     if (telemetry?.enabled) this.listeners.add((event) => telemetry.observe(event));
+    this.peerHosts =
+      options.peerHosts && PeerHostPool.available(options.peerHosts.entry)
+        ? new PeerHostPool(options.peerHosts)
+        : null;
+    this.peerHosts?.warm();
   }
 
   private broadcast(event: TriageEvent): void {
@@ -192,6 +205,7 @@ export class TriageService {
         appFailing: args.appFailing ?? false,
         source: this.options.face,
         runId,
+        peerHosts: this.peerHosts,
         onEvent: (event) => this.broadcast(event),
       });
     } finally {
@@ -454,6 +468,7 @@ export class TriageService {
     void this.monitor?.stop();
     void this.telemetry?.close();
     this.current?.controller.abort();
+    this.peerHosts?.close();
     this.store?.close();
     this.store = null;
     this.saved = null;

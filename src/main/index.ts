@@ -32,6 +32,12 @@ function start(): void {
     version: app.getVersion(),
     useSavedSettings: true,
     ...(nativeBinding ? { dbOptions: { nativeBinding } } : {}),
+    // the WebRTC probes run in child processes of this Electron binary acting as Node
+    peerHosts: {
+      entry: join(__dirname, 'peer-host.js'),
+      execPath: process.execPath,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    },
   });
 
   disposeIpc = registerTriageIpc(ipcMain, {

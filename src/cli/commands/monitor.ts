@@ -8,6 +8,7 @@ import { startLab, type Lab } from '../../lab';
 import { parseDuration, parseFlags, parsePort } from '../args';
 import { MONITOR_HELP } from '../help';
 import type { CliIo } from '../io';
+import { cliPeerHosts } from '../peer-hosts';
 import { waitForStop } from '../wait-for-stop';
 
 const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
@@ -76,6 +77,7 @@ export async function monitorCommand(argv: string[], io: CliIo, stop?: AbortSign
       ...(values.db ? { dbPath: values.db } : {}),
       ...(lab ? { lab: parseConfig(lab.config, 'lab') } : {}),
       face: 'monitor',
+      peerHosts: cliPeerHosts(),
       version: io.version,
     });
     const stdout = createLogger(

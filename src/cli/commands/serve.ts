@@ -8,6 +8,7 @@ import { startLab, type Lab } from '../../lab';
 import { parseFlags, parsePort } from '../args';
 import { SERVE_HELP } from '../help';
 import type { CliIo } from '../io';
+import { cliPeerHosts } from '../peer-hosts';
 import { waitForStop } from '../wait-for-stop';
 import { startServe } from '../serve';
 import { isLoopbackHost, MIN_TOKEN_LENGTH, newToken } from '../serve-auth';
@@ -53,6 +54,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
       ...(values.db ? { dbPath: values.db } : {}),
       ...(lab ? { lab: parseConfig(lab.config, 'lab') } : {}),
       face: 'serve',
+      peerHosts: cliPeerHosts(),
       version: io.version,
       useSavedSettings: true,
     });

@@ -38,6 +38,7 @@ export const iceGatheringProbe: Probe<IceServerTarget> = {
   // libwebrtc steps through its gathering phases (UDP, relay, TCP) 50 ms apart: gathering completes
   // after ~100 ms even on loopback, plus the allocation's round trips
   expectedMs: 150,
+  usesWebRtc: true,
   run: runIceGathering,
 };
 

@@ -75,6 +75,7 @@ export const peerConnectionHostProbe: Probe<MachineTarget> = {
   kinds: ['machine'],
   deadlineMs,
   expectedMs: EXPECTED_HOST_MS,
+  usesWebRtc: true,
   run: (_target, ctx) => runPeerConnection('host', { iceServers: [] }, ctx),
 };
 
@@ -84,6 +85,7 @@ export const peerConnectionRelayProbe: Probe<TurnTarget> = {
   kinds: ['turn'],
   deadlineMs,
   expectedMs: EXPECTED_THROUGH_SERVER_MS,
+  usesWebRtc: true,
   run: (target, ctx) =>
     runPeerConnection('relay', { iceServers: [iceServerFor(target)], iceTransportPolicy: 'relay' }, ctx),
 };
@@ -97,6 +99,7 @@ export const peerConnectionSrflxProbe: Probe<StunTarget> = {
   appliesTo: (target) => target.layer !== 'L1' && udpStun(target.url),
   deadlineMs,
   expectedMs: EXPECTED_THROUGH_SERVER_MS,
+  usesWebRtc: true,
   run: async (target, ctx) => {
     const local = await reflexiveAddressIsLocal(target, ctx);
     if (local) {

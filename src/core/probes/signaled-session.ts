@@ -34,6 +34,7 @@ export const signaledSessionProbe: Probe<SignalingTarget> = {
   // two signaling clients connect, the offer, answer and candidates each cross the server, then the
   // session's own handshakes: the longest probe on a real network
   expectedMs: 500,
+  usesWebRtc: true,
   run: runSignaledSession,
 };
 

@@ -87,6 +87,8 @@ export interface Probe<T extends ResolvedTarget = ResolvedTarget> {
    * starts the longest jobs first. Left out by quick probes (a few round trips), which then run after.
    */
   readonly expectedMs?: number;
+  /** Opens RTCPeerConnections: runs in a peer host when the engine has them (`core/isolation`). */
+  readonly usesWebRtc?: boolean;
   run(target: T, context: ProbeContext): Promise<ProbeSuccess>;
 }
 

@@ -43,12 +43,14 @@ export class AttemptLedger {
   private openedCount = 0;
   private releasedCount = 0;
   private readonly open = new Map<number, { kind: ResourceKind; label: string; close: () => void }>();
+  private readonly openedKinds = new Map<ResourceKind, number>();
 
   /** Registers a resource with the function that closes it. Close errors are swallowed: release must not throw. */
   register(kind: ResourceKind, label: string, close: () => void): LedgerEntry {
     const id = this.nextId++;
     const open = this.open;
     this.openedCount++;
+    this.openedKinds.set(kind, (this.openedKinds.get(kind) ?? 0) + 1);
     openInProcess++;
     open.set(id, { kind, label, close });
     return {
@@ -80,6 +82,11 @@ export class AttemptLedger {
 
   counts(): LedgerCounts {
     return { opened: this.openedCount, released: this.releasedCount, leaked: this.open.size };
+  }
+
+  /** How many resources of each kind were ever registered here. */
+  openedByKind(): Partial<Record<ResourceKind, number>> {
+    return Object.fromEntries(this.openedKinds);
   }
 
   outstanding(): Array<{ id: number; kind: ResourceKind; label: string }> {

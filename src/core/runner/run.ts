@@ -11,6 +11,8 @@ import { targetReports } from '../analysis/target-status';
 import { recentPatterns } from '../analysis/history-verdict';
 import { recentPartnerSessions } from '../analysis/partner-evidence';
 import { verdictFor } from '../analysis/verdict';
+import { inPeerHost } from '../isolation/in-peer-host';
+import type { PeerHostPool } from '../isolation/pool';
 import { probesFor } from '../probes/registry';
 import { systemLookup, type LookupFn } from '../probes/resolve';
 import { MACHINE_TARGET, type ResolvedTarget } from '../probes/types';
@@ -37,6 +39,8 @@ export interface DiagnosisOptions {
   includeMachine?: boolean;
   /** Randomness for `flags.chaos` (tests pass a seeded one). */
   random?: () => number;
+  /** Peer hosts for the WebRTC probes (`core/isolation`); without them every probe runs in this process. */
+  peerHosts?: PeerHostPool | null;
 }
 
 /**
@@ -81,7 +85,7 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
       () =>
         runJob({
           runId,
-          probe,
+          probe: options.peerHosts && probe.usesWebRtc ? inPeerHost(probe, options.peerHosts) : probe,
           target,
           targets,
           timeouts: options.config.timeouts,

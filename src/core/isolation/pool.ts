@@ -1,0 +1,250 @@
+/**
+ * Peer hosts: a few child processes that run the engine's WebRTC probes (`host.ts`), so that the
+ * synchronous @roamhq/wrtc calls of a diagnosis' peer pairs no longer queue on one JS thread.
+ *
+ * The pool is warm or it is not used: a WebRTC job goes to a ready host with the fewest jobs, and when
+ * no host is ready yet (the first diagnosis of a process, a host that crashed) it runs in the engine's
+ * own process as before while hosts start. Hosts are the pool's, on its ledger; `close()` ends them.
+ * A host that dies mid-job fails that job, classified, and is replaced; one that does not give a
+ * cancelled job back within `abortGraceMs` is killed.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { ERROR_CLASSES, type ErrorClass } from '../../contract';
+import { ProbeFailure, ProbeNotApplicable, type Metrics } from '../probes/types';
+import { AttemptLedger, type LedgerEntry } from '../runner/ledger';
+import { readReply, type DoneReply, type HostRequest, type RunRequest } from './protocol';
+
+export interface PeerHostOptions {
+  /** The host program (dist/peer-host.cjs, out/main/peer-host.js). */
+  entry: string;
+  /** How many hosts (default 3). */
+  size?: number;
+  /** The executable that runs `entry` (default: this one; Electron with ELECTRON_RUN_AS_NODE=1). */
+  execPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** How long a cancelled job may take to come back before its host is killed (default 3 s). */
+  abortGraceMs?: number;
+}
+
+export interface JobHandlers {
+  emit(name: string, data?: Record<string, unknown>): void;
+  stage(name: string): void;
+}
+
+interface PendingJob {
+  handlers: JobHandlers;
+  stage: string;
+  resolve(reply: DoneReply): void;
+  reject(error: ProbeFailure): void;
+}
+
+export const DEFAULT_PEER_HOSTS = 3;
+
+class PeerHost {
+  ready = false;
+  private exited = false;
+  readonly jobs = new Map<number, PendingJob>();
+  private readonly entry: LedgerEntry;
+
+  constructor(
+    readonly child: ChildProcess,
+    ledger: AttemptLedger,
+    private readonly onGone: (host: PeerHost) => void,
+  ) {
+    this.entry = ledger.register('child-process', `peer host ${child.pid ?? '?'}`, () => this.stop());
+    child.on('message', (message) => this.receive(message));
+    child.once('exit', (code, signal) => this.gone(signal ?? `exit code ${code}`));
+    child.once('error', (error) => this.gone(error.message));
+    this.send({ type: 'warm' });
+  }
+
+  get load(): number {
+    return this.jobs.size;
+  }
+
+  send(request: HostRequest): boolean {
+    if (!this.child.connected) return false;
+    try {
+      this.child.send(request);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  release(): void {
+    this.entry.release();
+  }
+
+  private stop(): void {
+    this.send({ type: 'shutdown' });
+    if (this.child.connected) this.child.disconnect();
+    // a host that does not leave by itself is not waited for
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 2_000);
+      timer.unref();
+      this.child.once('exit', () => clearTimeout(timer));
+    }
+  }
+
+  private receive(message: unknown): void {
+    const reply = readReply(message);
+    if (!reply) return; // not from a host of ours: ignored
+    if (reply.type === 'ready') {
+      this.ready = true;
+      return;
+    }
+    const job = this.jobs.get(reply.job);
+    if (!job) return;
+    if (reply.type === 'emit') job.handlers.emit(reply.name, reply.data);
+    else if (reply.type === 'stage') {
+      job.stage = reply.name;
+      job.handlers.stage(reply.name);
+    } else {
+      this.jobs.delete(reply.job);
+      job.resolve(reply);
+    }
+  }
+
+  private gone(why: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.ready = false;
+    for (const job of this.jobs.values())
+      job.reject(
+        new ProbeFailure('internal', job.stage, `the peer host process running this probe ended (${why})`),
+      );
+    this.jobs.clear();
+    this.entry.release();
+    this.onGone(this);
+  }
+}
+
+export class PeerHostPool {
+  /** The hosts themselves (child processes); reads zero after `close()`. */
+  readonly ledger = new AttemptLedger();
+  private readonly hosts = new Set<PeerHost>();
+  private readonly timers = this.ledger.scope();
+  private nextJob = 1;
+  private closed = false;
+  /** Jobs a host finished (its own outcome, whatever it was). */
+  jobsDone = 0;
+
+  constructor(private readonly options: PeerHostOptions) {}
+
+  /** True when the host program exists (a build without it runs every probe in-process). */
+  static available(entry: string): boolean {
+    return existsSync(entry);
+  }
+
+  get size(): number {
+    return this.options.size ?? DEFAULT_PEER_HOSTS;
+  }
+
+  /** Hosts started and ready for jobs. */
+  get readyHosts(): number {
+    return [...this.hosts].filter((h) => h.ready).length;
+  }
+
+  /** The hosts' process ids (for tests and diagnostics). */
+  get pids(): number[] {
+    return [...this.hosts].map((h) => h.child.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** Starts hosts up to `size`; they load libwebrtc and report ready. Idempotent. */
+  warm(): void {
+    if (this.closed) return;
+    while (this.hosts.size < this.size) {
+      const child = fork(this.options.entry, [], {
+        execPath: this.options.execPath ?? process.execPath,
+        env: this.options.env ?? process.env,
+        // the host has no stdout (our --json output must stay clean); its stderr is ours
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        serialization: 'json',
+      });
+      const host = new PeerHost(child, this.ledger, (gone) => this.hosts.delete(gone));
+      this.hosts.add(host);
+    }
+  }
+
+  /** Resolves when `count` hosts are ready (or rejects after `timeoutMs`): for warm-up before timing. */
+  async ready(count = this.size, timeoutMs = 30_000): Promise<void> {
+    this.warm();
+    const deadline = Date.now() + timeoutMs;
+    while (this.readyHosts < Math.min(count, this.size)) {
+      if (this.closed || Date.now() > deadline)
+        throw new Error(`peer hosts: ${this.readyHosts} of ${count} ready after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /**
+   * Runs one probe job in the least busy ready host; null when no host is ready (the caller runs it
+   * in-process). `signal` cancels it in the host.
+   */
+  run(
+    request: Omit<RunRequest, 'type' | 'job'>,
+    handlers: JobHandlers,
+    signal: AbortSignal,
+  ): Promise<DoneReply> | null {
+    if (this.closed) return null;
+    this.warm(); // replaces a host that ended
+    const host = [...this.hosts].filter((h) => h.ready).sort((a, b) => a.load - b.load)[0];
+    if (!host) return null;
+    const job = this.nextJob++;
+    return new Promise<DoneReply>((resolve, reject) => {
+      let grace: LedgerEntry | null = null;
+      const onAbort = () => {
+        host.send({ type: 'abort', job });
+        grace = this.timers.timeout('peer host abort grace', this.options.abortGraceMs ?? 3_000, () => {
+          if (host.jobs.has(job)) host.child.kill('SIGKILL');
+        });
+      };
+      const settle = () => {
+        signal.removeEventListener('abort', onAbort);
+        grace?.release();
+      };
+      host.jobs.set(job, {
+        handlers,
+        stage: 'start',
+        resolve: (reply) => {
+          settle();
+          this.jobsDone++;
+          resolve(reply);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
+      if (!host.send({ type: 'run', job, ...request })) {
+        host.jobs.delete(job);
+        settle();
+        reject(new ProbeFailure('internal', 'start', 'the peer host could not be reached'));
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
+    });
+  }
+
+  /** Ends every host (cancelling their jobs); nothing of the pool is left running. */
+  close(): void {
+    this.closed = true;
+    this.timers.releaseAll();
+    for (const host of [...this.hosts]) host.release();
+    this.hosts.clear();
+  }
+}
+
+/** A finished host job as the probe's own result or error. */
+export function outcomeOf(reply: DoneReply): { stage: string; metrics: Metrics } {
+  if (reply.outcome === 'success') return { stage: reply.stage, metrics: reply.metrics };
+  if (reply.outcome === 'not-applicable') throw new ProbeNotApplicable(reply.reason);
+  throw new ProbeFailure(errorClassOf(reply.errorClass), reply.stage, reply.message, reply.metrics);
+}
+
+function errorClassOf(value: string): ErrorClass {
+  return (ERROR_CLASSES as ReadonlyArray<string>).includes(value) ? (value as ErrorClass) : 'internal';
+}

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Config, TriageEvent } from '../../src/contract';
+import { parseConfig } from '../../src/core/config/load';
+import { resolveTargets } from '../../src/core/config/targets';
+import { PeerHostPool } from '../../src/core/isolation/pool';
+import type { ResolvedTarget } from '../../src/core/probes/types';
+import { runDiagnosis } from '../../src/core/runner/run';
+import { startLab, type Lab } from '../../src/lab';
+import { ROOT } from '../helpers/build';
+import { skipUnlessIsolated } from '../helpers/isolation';
+import { alive, waitUntil } from './processes';
+
+const skip = skipUnlessIsolated('the peer host tests (real WebRTC probes in child processes)');
+const ENTRY = join(ROOT, 'dist', 'peer-host.cjs');
+const WEBRTC_PROBES = ['peer-connection', 'ice-gathering', 'signaled-session'];
+
+let lab: Lab | null = null;
+let config: Config;
+let targets: ResolvedTarget[];
+const pools: PeerHostPool[] = [];
+
+function pool(size = 2): PeerHostPool {
+  const made = new PeerHostPool({ entry: ENTRY, size });
+  pools.push(made);
+  return made;
+}
+
+beforeAll(async () => {
+  if (skip) return;
+  lab = await startLab();
+  config = parseConfig({ ...lab.config, retry: { maxAttempts: 1 } }, 'lab');
+  targets = resolveTargets(config, { lab: true });
+});
+
+afterAll(async () => {
+  for (const made of pools) made.close();
+  await lab?.close();
+});
+
+describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => {
+  it('run a whole lab diagnosis: same attempts and events as in-process, every resource accounted for', async () => {
+    const hosts = pool(2);
+    await hosts.ready();
+    expect(hosts.readyHosts).toBe(2);
+    const events: TriageEvent[] = [];
+    const report = await runDiagnosis({ config, targets, peerHosts: hosts, onEvent: (e) => events.push(e) });
+
+    expect(report.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+    const webrtc = report.attempts.filter((a) => WEBRTC_PROBES.includes(a.probe));
+    expect(webrtc.length).toBeGreaterThanOrEqual(3);
+    // each of them ran in a host, not here
+    expect(hosts.jobsDone).toBe(webrtc.length);
+    // their events came back with the attempt's correlation id, in order
+    const session = webrtc.find((a) => a.probe === 'signaled-session');
+    const names = events.filter((e) => e.correlationId === session?.correlationId).map((e) => e.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['signal.offer.sent', 'signal.answer.received', 'peer.connected']),
+    );
+    expect(names.indexOf('signal.offer.sent')).toBeLessThan(names.indexOf('peer.connected'));
+    expect(names.at(-1)).toBe('attempt.finished');
+    // what the hosts opened is on the report's ledger, and all of it was released
+    expect(report.cleanup.leaked).toBe(0);
+    const inProcess = await runDiagnosis({ config, targets });
+    expect(report.cleanup.opened).toBe(inProcess.cleanup.opened);
+    expect(report.attempts.map((a) => `${a.probe}@${a.targetId}`).sort()).toEqual(
+      inProcess.attempts.map((a) => `${a.probe}@${a.targetId}`).sort(),
+    );
+
+    const pids = hosts.pids;
+    hosts.close();
+    expect(hosts.ledger.counts().leaked).toBe(0);
+    await waitUntil('the hosts to exit', () => pids.every((pid) => !alive(pid)));
+  }, 60_000);
+
+  it('with no host ready yet, runs in-process and starts the hosts for the next diagnosis', async () => {
+    const hosts = pool(1);
+    const report = await runDiagnosis({ config, targets, peerHosts: hosts });
+    expect(report.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+    expect(hosts.pids).toHaveLength(1);
+    await hosts.ready();
+    const second = await runDiagnosis({ config, targets, peerHosts: hosts });
+    expect(second.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+    expect(hosts.jobsDone).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('cancelled mid-handshake: every attempt aborted, nothing leaked, the hosts stay usable', async () => {
+    const hosts = pool(2);
+    await hosts.ready();
+    const controller = new AbortController();
+    const report = await runDiagnosis({
+      config,
+      targets,
+      peerHosts: hosts,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.name === 'signal.offer.sent') controller.abort();
+      },
+    });
+    expect(report.verdict.title).toBe('Diagnosis cancelled');
+    const webrtc = report.attempts.filter((a) => WEBRTC_PROBES.includes(a.probe));
+    expect(webrtc.some((a) => a.outcome === 'aborted')).toBe(true);
+    expect(report.cleanup.leaked).toBe(0);
+    expect(hosts.readyHosts).toBe(2);
+    const next = await runDiagnosis({ config, targets, peerHosts: hosts });
+    expect(next.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+  }, 60_000);
+
+  it('a host killed mid-probe fails that attempt, classified, and is replaced', async () => {
+    const hosts = pool(1);
+    await hosts.ready();
+    const [victim] = hosts.pids;
+    let killed = false;
+    const report = await runDiagnosis({
+      config,
+      targets,
+      peerHosts: hosts,
+      onEvent: (e) => {
+        if (!killed && e.name === 'signal.offer.sent' && victim !== undefined) {
+          killed = true;
+          process.kill(victim, 'SIGKILL');
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    const failed = report.attempts.filter((a) => a.outcome !== 'success');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const attempt of failed) {
+      expect(attempt.errorClass).toBe('internal');
+      expect(attempt.errorMessage).toMatch(/peer host process running this probe ended \(SIGKILL\)/);
+    }
+    expect(report.cleanup.leaked).toBe(0);
+    await hosts.ready(1);
+    expect(hosts.pids).not.toContain(victim);
+    const next = await runDiagnosis({ config, targets, peerHosts: hosts });
+    expect(next.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+  }, 60_000);
+
+  it("the desktop build's host program (out/main/peer-host.js) serves jobs too", async () => {
+    const hosts = new PeerHostPool({ entry: join(ROOT, 'out', 'main', 'peer-host.js'), size: 1 });
+    pools.push(hosts);
+    await hosts.ready();
+    const report = await runDiagnosis({ config, targets, peerHosts: hosts });
+    expect(report.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+    expect(hosts.jobsDone).toBeGreaterThan(0);
+  }, 60_000);
+});
