@@ -7,7 +7,7 @@
  *  2. STUN Binding latency of our probe against coturn's own client (turnutils_stunclient) on the
  *     same coturn, in the same run (goal ≤ 1.0 per binding, excluding process start).
  * Knobs: BENCH_CONCURRENCY overrides the config's concurrency (default 8); BENCH_ROUNDS (default 7);
- *  BENCH_PEER_HOSTS (default 3; 0 runs every probe in this process); BENCH_TRACE_WRTC=1 adds the time each synchronous wrtc call held the JS thread in the full runs.
+ *  BENCH_PEER_HOSTS (default: the engine's, one per core, 2 to 4; 0 runs every probe in this process); BENCH_TRACE_WRTC=1 adds the time each synchronous wrtc call held the JS thread in the full runs.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { BrowserWindow, Notification, app, dialog, ipcMain, session } from 'electron';
 import { TriageService } from '../core/service';
+import { peerHostsFromEnv, type PeerHostOptions } from '../core/isolation/pool';
 import { bundleDialogs } from './file-dialogs';
 import { registerTriageIpc } from './ipc';
 import { registerMonitorNotifications } from './notifications';
@@ -32,12 +33,7 @@ function start(): void {
     version: app.getVersion(),
     useSavedSettings: true,
     ...(nativeBinding ? { dbOptions: { nativeBinding } } : {}),
-    // the WebRTC probes run in child processes of this Electron binary acting as Node
-    peerHosts: {
-      entry: join(__dirname, 'peer-host.js'),
-      execPath: process.execPath,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    },
+    ...desktopPeerHosts(),
   });
 
   disposeIpc = registerTriageIpc(ipcMain, {
@@ -70,6 +66,16 @@ function start(): void {
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
+}
+
+/** The WebRTC probes run in child processes of this Electron binary acting as Node (docs/architecture.md). */
+function desktopPeerHosts(): { peerHosts?: PeerHostOptions } {
+  const options = peerHostsFromEnv({
+    entry: join(__dirname, 'peer-host.js'),
+    execPath: process.execPath,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  return options ? { peerHosts: options } : {};
 }
 
 function shutdown(): void {

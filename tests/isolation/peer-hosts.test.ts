@@ -9,7 +9,7 @@ import { runDiagnosis } from '../../src/core/runner/run';
 import { startLab, type Lab } from '../../src/lab';
 import { ROOT } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
-import { alive, waitUntil } from './processes';
+import { alive, threadsOf, waitUntil } from './processes';
 
 const skip = skipUnlessIsolated('the peer host tests (real WebRTC probes in child processes)');
 const ENTRY = join(ROOT, 'dist', 'peer-host.cjs');
@@ -134,6 +134,17 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
     expect(hosts.pids).not.toContain(victim);
     const next = await runDiagnosis({ config, targets, peerHosts: hosts });
     expect(next.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+  }, 60_000);
+
+  it("an idle host lets go of libwebrtc's threads (closed connections are collected)", async () => {
+    const hosts = pool(1);
+    await hosts.ready();
+    const [pid] = hosts.pids as [number];
+    const baseline = threadsOf(pid);
+    await runDiagnosis({ config, targets, peerHosts: hosts });
+    await runDiagnosis({ config, targets, peerHosts: hosts });
+    expect(hosts.jobsDone).toBeGreaterThan(0);
+    await waitUntil(`host ${pid} back to its ${baseline} threads`, () => threadsOf(pid) <= baseline, 10_000);
   }, 60_000);
 
   it("the desktop build's host program (out/main/peer-host.js) serves jobs too", async () => {

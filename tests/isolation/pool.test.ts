@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PeerHostPool, type JobHandlers } from '../../src/core/isolation/pool';
+import { PeerHostPool, peerHostsFromEnv, type JobHandlers } from '../../src/core/isolation/pool';
 import { readReply } from '../../src/core/isolation/protocol';
 import { ProbeFailure, MACHINE_TARGET } from '../../src/core/probes/types';
 import { parseConfig } from '../../src/core/config/load';
@@ -146,5 +146,25 @@ describe('peer host pool: hosts that misbehave', () => {
     ])
       expect(readReply(bad), JSON.stringify(bad)).toBeNull();
     expect(readReply({ type: 'ready', extra: 1 })).toEqual({ type: 'ready' });
+  });
+});
+
+describe('RTC_TRIAGE_PEER_HOSTS', () => {
+  const base = { entry: '/x/peer-host.cjs' };
+  it('sets how many hosts; 0 turns them off; unset keeps the default', () => {
+    expect(peerHostsFromEnv(base, undefined)).toEqual(base);
+    expect(peerHostsFromEnv(base, ' ')).toEqual(base);
+    expect(peerHostsFromEnv(base, '3')).toEqual({ ...base, size: 3 });
+    expect(peerHostsFromEnv(base, '0')).toBeUndefined();
+  });
+
+  it.each(['-1', '2.5', 'two', '17', '1e1'])('refuses %j, naming the variable', (value) => {
+    expect(() => peerHostsFromEnv(base, value)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        field: 'RTC_TRIAGE_PEER_HOSTS',
+        message: expect.stringContaining(`RTC_TRIAGE_PEER_HOSTS: "${value}"`),
+      }),
+    );
   });
 });

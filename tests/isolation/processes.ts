@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+
 /** True while a process with this pid exists. */
 export function alive(pid: number): boolean {
   try {
@@ -6,6 +8,11 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** How many threads the process has now (Linux). */
+export function threadsOf(pid: number): number {
+  return readdirSync(`/proc/${pid}/task`).length;
 }
 
 /** Polls `done` every 20 ms, for at most `timeoutMs`; throws naming what it waited for. */

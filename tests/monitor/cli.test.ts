@@ -31,6 +31,19 @@ describe('rtc-triage monitor: usage', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('refuses a bad RTC_TRIAGE_PEER_HOSTS, naming it', async () => {
+    const config = join(dir, 'ok.json');
+    writeFileSync(config, JSON.stringify({ targets: [{ kind: 'stun', url: 'stun:127.0.0.1:3478' }] }));
+    const result = await runCli(
+      ['monitor', '--config', config, '--db', join(dir, 'env.db'), '--cycles', '1'],
+      {
+        env: { RTC_TRIAGE_PEER_HOSTS: 'many' },
+      },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/RTC_TRIAGE_PEER_HOSTS: "many" is not a number of peer hosts/);
+  });
+
   it('refuses an invalid config (with the field) before starting anything', async () => {
     const config = join(dir, 'bad.json');
     writeFileSync(

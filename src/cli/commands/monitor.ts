@@ -77,7 +77,7 @@ export async function monitorCommand(argv: string[], io: CliIo, stop?: AbortSign
       ...(values.db ? { dbPath: values.db } : {}),
       ...(lab ? { lab: parseConfig(lab.config, 'lab') } : {}),
       face: 'monitor',
-      peerHosts: cliPeerHosts(),
+      ...cliPeerHosts(),
       version: io.version,
     });
     const stdout = createLogger(

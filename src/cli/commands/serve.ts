@@ -54,7 +54,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
       ...(values.db ? { dbPath: values.db } : {}),
       ...(lab ? { lab: parseConfig(lab.config, 'lab') } : {}),
       face: 'serve',
-      peerHosts: cliPeerHosts(),
+      ...cliPeerHosts(),
       version: io.version,
       useSavedSettings: true,
     });

@@ -8,6 +8,8 @@
  * events and stages sent back as they happen, its outcome classified here. The host exits when its
  * parent goes away or asks it to, cancelling whatever runs.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadWrtc } from '../probes/webrtc/wrtc';
 import { classifyError } from '../probes/classify';
 import { PROBES } from '../probes/registry';
@@ -30,8 +32,34 @@ export function probeNamed(name: string, target: ResolvedTarget): Probe | undefi
   );
 }
 
+/**
+ * A closed RTCPeerConnection keeps libwebrtc's threads for it (network, worker, a 100 Hz fake audio
+ * device) until its wrapper is garbage-collected, and an idle host's small heap is rarely collected:
+ * they piled up over a monitor's cycles and slowed every other process. So the host collects as soon
+ * as it has no job left.
+ */
+function collector(): { idle(): void; busy(): void } {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (() => void) | undefined;
+  let timers: NodeJS.Timeout[] = [];
+  const busy = () => {
+    for (const timer of timers) clearTimeout(timer);
+    timers = [];
+  };
+  return {
+    // once the job's last callbacks have run, and once more when libwebrtc has let go of the rest;
+    // a job that comes first cancels both (a collection joins threads: not while a probe runs)
+    idle: () => {
+      busy();
+      if (gc) timers = [100, 1_000].map((ms) => setTimeout(gc, ms).unref());
+    },
+    busy,
+  };
+}
+
 export function runPeerHost(io: HostIo): void {
   const jobs = new Map<number, AbortController>();
+  const collect = collector();
   let closing = false;
   const close = () => {
     if (closing) return;
@@ -44,8 +72,12 @@ export function runPeerHost(io: HostIo): void {
   io.onRequest((raw) => {
     const request = raw as HostRequest;
     if (typeof raw !== 'object' || raw === null) return;
-    if (request.type === 'run' && !closing) void runJob(request, jobs, io);
-    else if (request.type === 'abort') jobs.get(request.job)?.abort();
+    if (request.type === 'run' && !closing) {
+      collect.busy();
+      void runJob(request, jobs, io).then(() => {
+        if (jobs.size === 0) collect.idle();
+      });
+    } else if (request.type === 'abort') jobs.get(request.job)?.abort();
     else if (request.type === 'warm')
       // a machine where libwebrtc cannot load still answers: the job will report it, classified
       void loadWrtc('start').then(

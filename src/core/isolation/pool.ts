@@ -10,7 +10,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ERROR_CLASSES, type ErrorClass } from '../../contract';
+import { TriageError } from '../errors';
 import { ProbeFailure, ProbeNotApplicable, type Metrics } from '../probes/types';
 import { AttemptLedger, type LedgerEntry } from '../runner/ledger';
 import { readReply, type DoneReply, type HostRequest, type RunRequest } from './protocol';
@@ -18,7 +20,7 @@ import { readReply, type DoneReply, type HostRequest, type RunRequest } from './
 export interface PeerHostOptions {
   /** The host program (dist/peer-host.cjs, out/main/peer-host.js). */
   entry: string;
-  /** How many hosts (default 3). */
+  /** How many hosts (default: one per core, 2 to 4). */
   size?: number;
   /** The executable that runs `entry` (default: this one; Electron with ELECTRON_RUN_AS_NODE=1). */
   execPath?: string;
@@ -39,7 +41,11 @@ interface PendingJob {
   reject(error: ProbeFailure): void;
 }
 
-export const DEFAULT_PEER_HOSTS = 3;
+/**
+ * One host per core, 2 to 4: on 2 cores, 2 hosts ran a lab diagnosis in 184 ms against 210 ms with 3
+ * and 220 ms with 6 (each host adds its own libwebrtc threads and CPU); see docs/probes.md.
+ */
+export const DEFAULT_PEER_HOSTS = Math.min(4, Math.max(2, availableParallelism()));
 
 class PeerHost {
   ready = false;
@@ -119,6 +125,24 @@ class PeerHost {
     this.entry.release();
     this.onGone(this);
   }
+}
+
+/**
+ * `RTC_TRIAGE_PEER_HOSTS`: how many peer hosts (0 runs every probe in the engine's process, e.g. to
+ * rule the hosts out while troubleshooting). Anything but a whole number from 0 to 16 is refused.
+ */
+export function peerHostsFromEnv(
+  options: PeerHostOptions,
+  value = process.env.RTC_TRIAGE_PEER_HOSTS,
+): PeerHostOptions | undefined {
+  if (value === undefined || value.trim() === '') return options;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 16)
+    throw new TriageError(
+      'CONFIG_INVALID',
+      `RTC_TRIAGE_PEER_HOSTS: "${value}" is not a number of peer hosts (0 to 16)`,
+      { field: 'RTC_TRIAGE_PEER_HOSTS' },
+    );
+  return Number(value) === 0 ? undefined : { ...options, size: Number(value) };
 }
 
 export class PeerHostPool {
