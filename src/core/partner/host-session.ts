@@ -16,7 +16,7 @@ import type { NatPresence } from './nat-check';
 import { notRunRow, pathBudgetMs, rowFromAttempt, skippedRow } from './path-row';
 import { pathSetup } from './plan';
 import { openRemotePeer, type RemotePeer } from './remote-peer';
-import { isPrivateAddress, selectedPair } from './selected-pair';
+import { sameNetwork, selectedPair } from './selected-pair';
 
 export interface SessionOutcome {
   paths: PartnerPath[];
@@ -227,15 +227,23 @@ async function offerAndMeasure(
         ),
     );
     metrics.timeToConnectMs = round(performance.now() - started);
-    const selected = await selectedPair(p.pc);
-    metrics.localCandidateType = selected.local;
-    metrics.remoteCandidateType = selected.remote;
-    metrics.iceRttMs = selected.iceRttMs;
-    if (planned.path === 'host' && selected.remoteAddress)
-      metrics.sameNetwork = isPrivateAddress(selected.remoteAddress);
+    let selected = await selectedPair(p.pc);
+    const describePair = () => {
+      metrics.localCandidateType = selected.local;
+      metrics.remoteCandidateType = selected.remote;
+      metrics.iceRttMs = selected.iceRttMs;
+      const same = planned.path === 'host' ? sameNetwork(selected) : null;
+      if (same !== null) metrics.sameNetwork = same;
+    };
+    describePair();
     ctx.emit('peer.connected', { path: planned.path, local: selected.local, remote: selected.remote });
     ctx.stage('measure');
     Object.assign(metrics, await wait('measure', MEASURE_MS, measure(p, ctx)));
+    // Right at `connect` libwebrtc may name no pair yet: after the measurements, which crossed it, it has.
+    if (selected.local === null) {
+      selected = await selectedPair(p.pc);
+      describePair();
+    }
     ctx.emit('peer.echo.completed', {
       path: planned.path,
       rttMsP50: metrics.rttMsP50,

@@ -5,6 +5,7 @@ export interface SelectedPair {
   local: string | null;
   remote: string | null;
   remoteAddress: string | null;
+  localAddress: string | null;
   iceRttMs: number | null;
 }
 
@@ -22,7 +23,7 @@ export async function selectedPair(pc: Pick<NodePeerConnection, 'getStats'>): Pr
   // Right at `connect` libwebrtc may not name the selected pair yet (seen in CI): then the nominated
   // pair, else the one succeeded pair that carried the checks.
   pair ??= succeeded.find((r) => r.nominated === true) ?? succeeded[0];
-  if (!pair) return { local: null, remote: null, remoteAddress: null, iceRttMs: null };
+  if (!pair) return { local: null, remote: null, remoteAddress: null, localAddress: null, iceRttMs: null };
   const local = reports.get(String(pair.localCandidateId));
   const remote = reports.get(String(pair.remoteCandidateId));
   const text = (value: unknown) => (typeof value === 'string' ? value : null);
@@ -31,8 +32,23 @@ export async function selectedPair(pc: Pick<NodePeerConnection, 'getStats'>): Pr
     local: text(local?.candidateType),
     remote: text(remote?.candidateType),
     remoteAddress: text(remote?.address) ?? text(remote?.ip),
+    localAddress: text(local?.address) ?? text(local?.ip),
     iceRttMs: typeof rtt === 'number' ? Math.round(rtt * 100000) / 100 : null,
   };
+}
+
+/**
+ * Whether a host-only session ran between two testers on one network: true, false, or null when the
+ * stats cannot tell. The partner's address decides. libwebrtc hides it when the partner's candidate is
+ * peer-reflexive (its checks arrived before, or from another address than, what it signaled — seen in
+ * CI on one machine): then this side's own address decides, since a partner that reached a private
+ * address of this machine sits on its network; a public one proves nothing either way.
+ */
+export function sameNetwork(selected: SelectedPair): boolean | null {
+  if (selected.remoteAddress) return isPrivateAddress(selected.remoteAddress);
+  if (selected.remote === 'prflx' && selected.localAddress && isPrivateAddress(selected.localAddress))
+    return true;
+  return null;
 }
 
 /**
