@@ -7,7 +7,13 @@ import type { PartnerPath } from '../../contract/partner';
 import { classifyError } from '../probes/classify';
 import { ProbeFailure, type Metrics, type ProbeContext } from '../probes/types';
 import { stageWait } from '../probes/webrtc/session-steps';
-import { explainIceError, loadWrtc, round, type IceCandidateErrorEvent } from '../probes/webrtc/wrtc';
+import {
+  explainIceError,
+  loadWrtc,
+  noRelayReason,
+  round,
+  type IceCandidateErrorEvent,
+} from '../probes/webrtc/wrtc';
 import { emitPartner, PARTNER_TARGET, partnerAttempt, SESSION_PROBE, type PartnerEnv } from './env';
 import { HEARTBEAT_MS, type PartnerLink } from './link';
 import { measure, MEASURE_MS } from './measure';
@@ -43,7 +49,7 @@ export function noCandidateWords(
     return new ProbeFailure(
       error && error.errorCode !== 701 ? 'server-error' : 'unreachable',
       'ice',
-      `${side}: the TURN server ${planned.server ?? ''} gave no relay candidate (check its credentials in the ${side}'s config)${why}`,
+      `${side}: the TURN server ${planned.server ?? ''} gave no relay candidate: ${noRelayReason(error)}`,
     );
   if (planned.path === 'srflx')
     return new ProbeFailure(

@@ -28,6 +28,7 @@ import {
   round,
   type CandidateType,
   type PeerConnectionConfig,
+  noRelayReason,
 } from './webrtc/wrtc';
 
 export type PeerPath = 'host' | 'srflx' | 'relay';
@@ -253,7 +254,7 @@ function noCandidate(path: PeerPath, side: SideState): ProbeFailure {
     return new ProbeFailure(
       error && error.errorCode !== 701 ? 'server-error' : 'unreachable',
       'ice',
-      `the TURN server gave no relay candidate (check credentials)${why}`,
+      `the TURN server gave no relay candidate: ${noRelayReason(error)}`,
     );
   if (path === 'srflx')
     return new ProbeFailure(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decidingIceError, type IceCandidateErrorEvent } from './wrtc';
+import { decidingIceError, noRelayReason, type IceCandidateErrorEvent } from './wrtc';
 
 const error = (errorCode: number, errorText: string): IceCandidateErrorEvent => ({
   errorCode,
@@ -20,5 +20,23 @@ describe('decidingIceError', () => {
 
   it('is undefined without errors', () => {
     expect(decidingIceError([])).toBeUndefined();
+  });
+});
+
+describe('noRelayReason', () => {
+  it('speaks of credentials only when the TURN server refused them', () => {
+    expect(noRelayReason(error(401, 'Unauthorized'))).toMatch(/rejected the credentials/);
+    expect(noRelayReason(error(486, 'Allocation Quota Reached'))).toMatch(/quota/);
+    expect(noRelayReason(error(486, 'Allocation Quota Reached'))).not.toMatch(/credential/);
+  });
+
+  it('an unreachable or silent server is said to be unreachable or silent, not misconfigured', () => {
+    for (const reason of [
+      noRelayReason(error(701, 'STUN host lookup received error.')),
+      noRelayReason(undefined),
+    ]) {
+      expect(reason).toMatch(/server down, port closed or blocked on the way/);
+      expect(reason).not.toMatch(/credential/);
+    }
   });
 });

@@ -137,6 +137,18 @@ export function explainIceError(event: IceCandidateErrorEvent): string {
   return `the server answered with an error (${what})`;
 }
 
+/**
+ * Why a TURN server gave no relay candidate, without guessing: its own refusal explained (credentials
+ * only when it said so), an unreachable server, or — no error at all — that it never answered.
+ */
+export function noRelayReason(error: IceCandidateErrorEvent | undefined): string {
+  if (!error)
+    return 'no answer and no error from it (server down, port closed or blocked on the way, or it dropped the request)';
+  if (error.errorCode === 701)
+    return `${explainIceError(error)}: server down, port closed or blocked on the way`;
+  return explainIceError(error);
+}
+
 export function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
