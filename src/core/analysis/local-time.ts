@@ -3,7 +3,14 @@ export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
+/** Formatters by time-zone spelling, at most this many (a caller may pass any spelling, e.g. over HTTP). */
+export const FORMATTER_CACHE_LIMIT = 64;
 const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** How many formatters are cached now (for tests). */
+export function cachedFormatters(): number {
+  return formatters.size;
+}
 
 export interface LocalTime {
   date: string;
@@ -23,6 +30,10 @@ export function localTime(epochMs: number, timeZone: string): LocalTime {
       minute: '2-digit',
       hourCycle: 'h23',
     });
+    if (formatters.size >= FORMATTER_CACHE_LIMIT) {
+      const oldest = formatters.keys().next().value;
+      if (oldest !== undefined) formatters.delete(oldest);
+    }
     formatters.set(timeZone, format);
   }
   const parts: Record<string, string> = {};
