@@ -65,8 +65,8 @@ describe('sameNetwork (host-only sessions)', () => {
   });
 
   it("decides by the partner's address when libwebrtc gives it", () => {
-    expect(sameNetwork(of({ remoteAddress: '192.168.1.20', localAddress: '192.168.1.10' }))).toBe(true);
-    expect(sameNetwork(of({ remoteAddress: '198.51.100.7', localAddress: '192.168.1.10' }))).toBe(false);
+    expect(sameNetwork(of({ remoteAddress: '10.0.0.20', localAddress: '10.0.0.10' }))).toBe(true);
+    expect(sameNetwork(of({ remoteAddress: '198.51.100.7', localAddress: '10.0.0.10' }))).toBe(false);
   });
 
   it("a peer-reflexive partner (address hidden) that reached this machine's private address is on its network", async () => {
@@ -85,7 +85,7 @@ describe('sameNetwork (host-only sessions)', () => {
 
   it('cannot tell when this machine is public and the partner hidden, or when nothing is known', () => {
     expect(sameNetwork(of({ remote: 'prflx', localAddress: '203.0.113.5' }))).toBeNull();
-    expect(sameNetwork(of({ remote: 'host', localAddress: '192.168.1.10' }))).toBeNull();
+    expect(sameNetwork(of({ remote: 'host', localAddress: '10.0.0.10' }))).toBeNull();
     expect(sameNetwork(of({ local: null, remote: null }))).toBeNull();
   });
 });
