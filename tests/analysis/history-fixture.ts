@@ -1,5 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { testTempDir } from '../helpers/temp';
 import { join } from 'node:path';
 import type { AttemptReport, Layer, Target } from '../../src/contract';
 import { HistoryStore } from '../../src/core/store/history';
@@ -31,7 +30,7 @@ export const ROUND: Array<{
 ];
 
 export function tempStore(): HistoryStore {
-  return HistoryStore.open(join(mkdtempSync(join(tmpdir(), 'rtc-triage-history-')), 'history.db'), {
+  return HistoryStore.open(join(testTempDir('rtc-triage-history-'), 'history.db'), {
     retentionDays: 0,
   });
 }

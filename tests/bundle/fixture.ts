@@ -1,5 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { testTempDir } from '../helpers/temp';
 import { join } from 'node:path';
 import {
   REPORT_SCHEMA,
@@ -45,8 +44,9 @@ export const TARGETS = CONFIG.targets.map(
   (t) => ({ ...t, id: t.id as string, layer: 'L2' }) as unknown as ConfiguredTarget,
 );
 
+/** A temp directory removed when the test finishes (tests/helpers/temp.ts). */
 export function tempDir(prefix = 'rtc-triage-bundle-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return testTempDir(prefix);
 }
 
 const A = SECRET_ADDRESSES;

@@ -1,12 +1,12 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../helpers/temp';
 import { ConfigSchema } from '../../src/contract';
 import { TriageService } from '../../src/core/service';
 import { Telemetry, createLogger, logEvent, readRecentLogs, RotatingLogFile } from '../../src/core/telemetry';
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'rtc-triage-logs-'));
+const tempDir = () => testTempDir('rtc-triage-logs-');
 const line = (time: string, n: number, pad = 0) =>
   `${JSON.stringify({ time, level: 'info', msg: `line ${n}`, pad: 'x'.repeat(pad) })}\n`;
 
