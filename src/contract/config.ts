@@ -77,13 +77,29 @@ export const StunTargetSchema = z.strictObject({
   url: iceUrl(['stun', 'stuns']),
   ...common,
 });
-export const TurnTargetSchema = z.strictObject({
-  kind: z.literal('turn'),
-  url: iceUrl(['turn', 'turns']),
-  username: z.string().max(512).optional(),
-  credential: z.string().max(512).optional(),
-  ...common,
-});
+/**
+ * WebRTC refuses a `turn:`/`turns:` ICE server without both `username` and `credential`
+ * (RTCPeerConnection throws InvalidAccessError), so the config check refuses it too and names the field.
+ */
+export const TurnTargetSchema = z
+  .strictObject({
+    kind: z.literal('turn'),
+    url: iceUrl(['turn', 'turns']),
+    username: z.string().max(512).optional(),
+    credential: z.string().max(512).optional(),
+    ...common,
+  })
+  .superRefine((target, ctx) => {
+    for (const field of ['username', 'credential'] as const) {
+      if (target[field] === undefined || target[field] === '') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `a TURN server needs a ${field} (WebRTC refuses turn:/turns: URLs without username and credential)`,
+        });
+      }
+    }
+  });
 export const GunTargetSchema = z.strictObject({
   kind: z.literal('gun'),
   url: httpUrl('GUN relay'),

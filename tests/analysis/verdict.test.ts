@@ -437,3 +437,73 @@ describe('verdictFor (DESIGN.md §2)', () => {
     }
   });
 });
+
+describe('DNS truth: a name that does not exist is that server, not the machine', () => {
+  const nxdomain = (id: string, host: string, probe = 'stun-binding', at = T0): AttemptReport => ({
+    ...attempt(id, probe, at, false, {}, 'dns'),
+    errorMessage: `the name ${host} did not resolve (ENOTFOUND)`,
+  });
+  const noResolver = (id: string, host: string, at = T0): AttemptReport => ({
+    ...attempt(id, 'stun-binding', at, false, {}, 'dns'),
+    errorMessage: `the name ${host} did not resolve (EAI_AGAIN)`,
+  });
+
+  it('one misspelled name as the only target: "check this URL", not offline', () => {
+    const verdict = verdictFor({
+      targets: [STUN_A],
+      attempts: [
+        ...run([LOCAL_OK]),
+        nxdomain('stun-a', 'stun-a.test'),
+        // gathering through the same URL fails for the same reason and is not held against the network
+        { ...attempt('stun-a', 'ice-gathering', T0 + 5, false, {}, 'timeout') },
+      ],
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(VerdictSchema.parse(verdict)).toBeTruthy();
+    expect(verdict.kind).toBe('app-suspect');
+    expect(verdict.title).toMatch(/^Check this URL: the name does not resolve \(stun:stun-a\.test:3478\)/);
+    expect(verdict.message).toMatch(/NXDOMAIN/);
+    expect(verdict.action).toMatch(/^Check this URL/);
+    expect(verdict.evidence.some((e) => e.targetId === 'stun-a')).toBe(true);
+  });
+
+  it('a misspelled name while a literal-IP server answers: the name, and says the network works', () => {
+    const verdict = verdictFor({
+      targets: [STUN_A, LAB, target('stun-ip', 'stun', 'L2', 'stun:127.0.0.9:3478')],
+      attempts: [
+        ...run([LOCAL_OK, LAB_OK, ['stun-ip', 'stun-binding', true]]),
+        nxdomain('stun-a', 'stun-a.test'),
+      ],
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(verdict.kind).toBe('app-suspect');
+    expect(verdict.title).toMatch(/Check this URL/);
+    expect(verdict.message).toMatch(/Other servers answered \(stun:127\.0\.0\.9:3478\)/);
+  });
+
+  it('no resolver answering for every name (EAI_AGAIN) is offline, with the machine action', () => {
+    const verdict = verdictFor({
+      targets: [STUN_A, STUN_B],
+      attempts: [noResolver('stun-a', 'stun-a.test'), noResolver('stun-b', 'stun-b.test', T0 + 1)],
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(verdict.kind).toBe('offline');
+    expect(verdict.action).toMatch(/^Check this machine's network/);
+    expect(verdict.action).not.toMatch(/wait/i);
+    expect(verdict.evidence.map((e) => e.targetId).sort()).toEqual(['stun-a', 'stun-b']);
+  });
+
+  it('one name missing while the resolver fails for the others is not offline either: a resolver answered', () => {
+    const verdict = verdictFor({
+      targets: [STUN_A, STUN_B],
+      attempts: [nxdomain('stun-a', 'stun-a.test'), noResolver('stun-b', 'stun-b.test', T0 + 1)],
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(verdict.kind).not.toBe('offline');
+    expect(verdict.title).toMatch(/Check this URL/);
+  });
+});

@@ -13,8 +13,16 @@ export interface Check {
   status: 'pass' | 'fail' | 'untested';
   /** TURN refused the credentials (401/441): a configuration problem, not a server down. */
   auth: boolean;
-  /** The failure was a DNS or routing failure. */
+  /**
+   * The failure says this machine has no way out: no route (ENETUNREACH/EHOSTUNREACH) or no resolver
+   * answering (EAI_AGAIN, …). A name the resolver answered "does not exist" for is not one: see `nameMissing`.
+   */
   noRoute: boolean;
+  /**
+   * The resolver answered that the server's name does not exist (NXDOMAIN, ENOTFOUND): the machine's DNS
+   * works, the URL is wrong — that server's configuration problem, never evidence that the machine is offline.
+   */
+  nameMissing: boolean;
   /**
    * Extra evidence only, never held against the network: a reflexive-only session in one process
    * (needs hairpinning), or a partner's host-only session that did not connect (cannot across networks).
@@ -25,6 +33,17 @@ export interface Check {
 }
 
 const NO_ROUTE = new Set(['dns', 'unreachable']);
+
+/** resolveHost words a failed lookup as "... did not resolve (CODE)"; ENOTFOUND is the resolver's NXDOMAIN. */
+export function isNameMissing(
+  attempt: Pick<AttemptReport, 'outcome' | 'errorClass' | 'errorMessage'>,
+): boolean {
+  return (
+    attempt.outcome !== 'success' &&
+    attempt.errorClass === 'dns' &&
+    /\(ENOTFOUND\)/.test(attempt.errorMessage ?? '')
+  );
+}
 
 function transportOf(attempt: AttemptReport, url: string): Check['transport'] {
   const metric = attempt.metrics.transport;
@@ -79,7 +98,8 @@ export function checksOf(targets: readonly TargetReport[], attempts: readonly At
       transport: transportOf(last, url),
       status: ran.length === 0 ? 'untested' : last.outcome === 'success' ? 'pass' : 'fail',
       auth: last.outcome !== 'success' && isAuthFailure(last),
-      noRoute: last.outcome !== 'success' && NO_ROUTE.has(last.errorClass ?? ''),
+      noRoute: last.outcome !== 'success' && NO_ROUTE.has(last.errorClass ?? '') && !isNameMissing(last),
+      nameMissing: isNameMissing(last),
       hairpin: isHairpinOnly(last, target?.kind) || isPartnerLanOnly(last),
       last,
     });

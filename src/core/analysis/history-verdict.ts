@@ -153,6 +153,19 @@ function historyVerdict(
     };
   }
   const currentProblem = current && current.kind !== 'healthy' && current.kind !== 'app-suspect';
+  // One verdict function: while an outage is ongoing, the newest run's verdict (verdictFor over the
+  // newest attempt of every target) decides what it is; history only adds since when. Where the two
+  // read it differently (an offline machine, a name that does not exist), the newest run wins and the
+  // message says so.
+  if (
+    worst &&
+    worst.end === null &&
+    current &&
+    current.kind !== 'healthy' &&
+    (current.kind !== kindOf(worst) || current.kind === 'offline')
+  ) {
+    return newestRunDecides(current, worst);
+  }
   if (worst && (!currentProblem || worst.end === null)) {
     const kind = kindOf(worst);
     const recurring = analysis.recurring.find((p) => p.scope === worst.scope);
@@ -211,6 +224,18 @@ function historyVerdict(
   };
 }
 
+function newestRunDecides(current: Verdict, outage: Outage): Verdict {
+  const scopeName = SCOPE_NAMES[outage.scope] ?? outage.scope.replace(/^(target|kind):/, '');
+  return {
+    ...current,
+    message: `${current.message} The stored history shows failures of ${scopeName} since ${iso(outage.start)}; this verdict comes from the newest run, which is newer than that pattern and carries the machine's own evidence (what failed and why), so it decides.`,
+    evidence: [
+      ...current.evidence,
+      { summary: `history: ${outage.scope} failing since ${iso(outage.start)} (newest run decides)` },
+    ],
+  };
+}
+
 function actionFor(kind: VerdictKind, ongoing: boolean, recurring: Pattern | undefined): string {
   const next = recurring
     ? ` Expect it again around ${recurring.window} (${recurring.timeZone}); if the app must work then, give it fallback servers on another provider.`
@@ -227,7 +252,7 @@ function actionFor(kind: VerdictKind, ongoing: boolean, recurring: Pattern | und
     case 'network-restricted':
       return 'Offer TURN over TCP/TLS on port 443, or test from another network (`rtc-triage partner`).';
     case 'offline':
-      return 'Check the network connection (Wi-Fi, cable, VPN, proxy) of the machine that ran the tests.';
+      return "Check this machine's network: the connection (Wi-Fi, cable, VPN, proxy), default route and DNS resolver of the machine that ran the tests.";
     case 'local-environment':
       return 'Check this machine: firewall and security software, then run `rtc-triage diagnose --lab`.';
     default:

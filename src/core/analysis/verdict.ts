@@ -72,8 +72,17 @@ export function verdictFor(input: VerdictInput): Verdict {
     return make('local-environment', l1Status === 'fail' ? 0.8 : 0.6, labFailed(failed), failed);
   }
 
-  const external = checks.filter((c) => isExternal(c) && !c.hairpin && c.status !== 'untested');
+  // A server whose name the resolver says does not exist is that server's configuration problem: its
+  // other probes (gathering, sessions through it) fail for the same reason and are not held against
+  // the network or the infrastructure.
+  const tested = checks.filter((c) => isExternal(c) && !c.hairpin && c.status !== 'untested');
+  const misnamedTargets = new Set(tested.filter((c) => c.nameMissing).map((c) => c.targetId));
+  const misnamed = tested.filter((c) => c.nameMissing);
+  const external = tested.filter((c) => !misnamedTargets.has(c.targetId));
   const localPassed = local === 'pass';
+  if (external.length === 0 && misnamed.length > 0) {
+    return make('app-suspect', 0.8, NAME_MISSING(misnamed, []), [...misnamed, ...l0, ...l1]);
+  }
   if (external.length === 0) {
     if (localPassed && !input.appFailing) return make('healthy', 0.5, ONLY_LOCAL, checks);
     return make('inconclusive', 0.1, NOTHING_TESTED, checks);
@@ -91,10 +100,14 @@ export function verdictFor(input: VerdictInput): Verdict {
   if (
     passed.length === 0 &&
     auth.length === 0 &&
+    misnamed.length === 0 &&
     routeEvidence.length > 0 &&
     routeEvidence.every((c) => c.noRoute)
   ) {
     return make('offline', 0.75, OFFLINE, routeEvidence);
+  }
+  if (misnamed.length > 0) {
+    return make('app-suspect', 0.8, NAME_MISSING(misnamed, passed), [...misnamed, ...passed]);
   }
 
   // a relayed session refused at the credentials never tested the path: it counts with `auth`
@@ -235,10 +248,23 @@ const NOTHING_TESTED: Words = {
     "Add the app's STUN/TURN and signaling servers to the configuration and run `rtc-triage diagnose --lab`.",
 };
 
+function NAME_MISSING(misnamed: readonly Check[], passed: readonly Check[]): Words {
+  const hosts = [...new Set(misnamed.map((c) => c.url))];
+  const others =
+    passed.length > 0 ? ` Other servers answered (${names(passed)}), so this machine's network works.` : '';
+  return {
+    title: `Check this URL: the name does not resolve (${hosts.join(', ')})`,
+    message: `The resolver answered that the host name of ${hosts.join(', ')} does not exist (NXDOMAIN), so this machine's DNS works and nothing was sent to that server. The URL is misspelled, or the server's DNS record was removed.${others}`,
+    action: `Check this URL: correct the host name of ${hosts.join(', ')} in the app's server list (and in this tool's configuration), or ask the server's operator for its current name.`,
+  };
+}
+
 const OFFLINE: Words = {
   title: 'This machine appears to be offline',
-  message: 'No server could be reached: names do not resolve or there is no route to any of them.',
-  action: 'Check the network connection (Wi-Fi, cable, VPN, proxy) and try again.',
+  message:
+    'No server could be reached and the failures are about this machine, not the servers: the resolver does not answer or there is no route to any of them.',
+  action:
+    "Check this machine's network: its connection (Wi-Fi, cable, VPN, proxy), default route and DNS resolver, then try again.",
 };
 
 const CONFLICT: Words = {

@@ -91,6 +91,24 @@ describe('config validation', () => {
       'targets.0',
       /unknown field.*colour/,
     ],
+    [
+      'a turn: URL without username or credential (WebRTC refuses it)',
+      { targets: [{ kind: 'turn', url: 'turn:127.0.0.1:3478' }] },
+      'targets.0.username',
+      /needs a username/,
+    ],
+    [
+      'a turns: URL with a username but no credential',
+      { targets: [{ kind: 'turn', url: 'turns:127.0.0.1:5349', username: 'u' }] },
+      'targets.0.credential',
+      /needs a credential/,
+    ],
+    [
+      'a turn: URL with an empty credential',
+      { targets: [{ kind: 'turn', url: 'turn:127.0.0.1:3478', username: 'u', credential: '' }] },
+      'targets.0.credential',
+      /needs a credential/,
+    ],
     ['no targets', { targets: [] }, 'targets', /at least one/],
     ['a missing targets list', {}, 'targets', /./],
     [

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { HistoryReportSchema, type AttemptReport } from '../../src/contract';
+import { historyReport } from '../../src/core/analysis/history-verdict';
+import { verdictFor } from '../../src/core/analysis/verdict';
+import { attempt, tempStore, type FixtureTarget } from './history-fixture';
+
+// The issue-17 shapes: diagnose on a machine with no outside network said "offline" while history on
+// the same database said "Ongoing outage … Wait"; one misspelled name read as "machine offline".
+const STUNS: FixtureTarget[] = [
+  { id: 'stun-a', kind: 'stun', url: 'stun:stun-a.test:3478', layer: 'L2' },
+  { id: 'stun-b', kind: 'stun', url: 'stun:stun-b.test:3478', layer: 'L2' },
+];
+
+function dnsFailure(targetId: string, at: number, code: string): AttemptReport {
+  return {
+    ...attempt(targetId, 'stun-binding', at, false, { transport: 'udp' }, 'dns'),
+    errorMessage: `the name ${targetId}.test did not resolve (${code})`,
+  };
+}
+
+function replay(
+  targets: FixtureTarget[],
+  rounds: number,
+  failure: (id: string, at: number) => AttemptReport,
+) {
+  const store = tempStore();
+  const to = Date.parse('2026-12-01T12:00:00Z');
+  const from = to - rounds * 60_000;
+  const attempts: AttemptReport[] = [];
+  for (let at = from; at < to; at += 60_000) {
+    const runId = `run-${at}`;
+    store.beginRun(runId, new Date(at), 'test', targets);
+    const run = [
+      attempt('local-machine', 'peer-connection', at, true, { path: 'host' }),
+      ...targets.map((t) => failure(t.id, at)),
+    ];
+    store.ingest(run.map((a) => ({ runId, attempt: a })));
+    attempts.splice(0, attempts.length, ...run);
+  }
+  const report = historyReport(store.queries, { from, to: to + 1, timeZone: 'UTC' });
+  store.close();
+  const newest = verdictFor({
+    targets: targets.map((t) => ({ ...t, status: 'untested' as const, rttMs: null })),
+    attempts,
+    appFailing: false,
+    cancelled: false,
+  });
+  return { report: HistoryReportSchema.parse(report), newest };
+}
+
+describe('history and diagnose give one verdict', () => {
+  it('an offline machine (no resolver answering) is offline in history too, never "wait"', () => {
+    const { report, newest } = replay(STUNS, 20, (id, at) => dnsFailure(id, at, 'EAI_AGAIN'));
+    expect(newest.kind).toBe('offline');
+    expect(report.verdict.kind).toBe('offline');
+    expect(report.verdict.title).toBe(newest.title);
+    expect(report.verdict.action).toMatch(/^Check this machine's network/);
+    expect(report.verdict.action).not.toMatch(/wait/i);
+    // the screen says which is newer and why
+    expect(report.verdict.message).toMatch(/newest run, which is newer than that pattern/);
+    expect(report.verdict.evidence.some((e) => /newest run decides/.test(e.summary))).toBe(true);
+  });
+
+  it('one misspelled name as the only target is "check this URL" in history and diagnose alike', () => {
+    const { report, newest } = replay([STUNS[0] as FixtureTarget], 20, (id, at) =>
+      dnsFailure(id, at, 'ENOTFOUND'),
+    );
+    expect(newest.kind).toBe('app-suspect');
+    expect(newest.title).toMatch(/^Check this URL/);
+    expect(report.verdict.kind).toBe(newest.kind);
+    expect(report.verdict.title).toBe(newest.title);
+    expect(report.verdict.action).not.toMatch(/wait/i);
+  });
+});
