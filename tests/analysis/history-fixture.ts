@@ -8,7 +8,14 @@ export type FixtureTarget = Target & { id: string; layer: Layer };
 export const SEED_TARGETS: FixtureTarget[] = [
   { id: 'stun-a', kind: 'stun', url: 'stun:stun-a.test:3478', layer: 'L2' },
   { id: 'stun-b', kind: 'stun', url: 'stun:stun-b.test:3478', layer: 'L2' },
-  { id: 'turn-a', kind: 'turn', url: 'turn:turn-a.test:3478?transport=udp', layer: 'L2' },
+  {
+    id: 'turn-a',
+    kind: 'turn',
+    url: 'turn:turn-a.test:3478?transport=udp',
+    username: 'seed',
+    credential: 'seed-secret',
+    layer: 'L2',
+  },
   { id: 'gun-a', kind: 'gun', url: 'https://gun-a.test/gun', layer: 'L3' },
   { id: 'peerjs-a', kind: 'peerjs', url: 'https://peerjs-a.test/peerjs', layer: 'L3' },
 ];

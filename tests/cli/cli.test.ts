@@ -33,6 +33,17 @@ describe('rtc-triage usage errors (exit code 2, the message names the field)', (
       { targets: [{ kind: 'stun', url: 'stun:127.0.0.1' }], timeouts: { stunMs: 'soon' } },
       /timeouts\.stunMs/,
     ],
+    [
+      // WebRTC refuses it; it used to pass the check, print a verdict and never exit
+      'a turn: server without username and credential',
+      { targets: [{ kind: 'turn', url: 'turn:127.0.0.1:3478?transport=udp' }] },
+      /targets\.0\.username: a TURN server needs a username/,
+    ],
+    [
+      'a turns: server without a credential',
+      { targets: [{ kind: 'turn', url: 'turns:127.0.0.1:5349', username: 'u' }] },
+      /targets\.0\.credential: a TURN server needs a credential/,
+    ],
   ])('refuses a config with %s', async (_what, config, message) => {
     const result = await runCli([
       'diagnose',
