@@ -78,8 +78,9 @@ export const StunTargetSchema = z.strictObject({
   ...common,
 });
 /**
- * WebRTC refuses a `turn:`/`turns:` ICE server without both `username` and `credential`
- * (RTCPeerConnection throws InvalidAccessError), so the config check refuses it too and names the field.
+ * WebRTC refuses a `turn:`/`turns:` ICE server without both `username` and `credential` (a browser
+ * throws InvalidAccessError; @roamhq/wrtc throws "ICE server parse failed" and then keeps the process
+ * alive for ever), so the config check refuses it too and names the field.
  */
 export const TurnTargetSchema = z
   .strictObject({

@@ -439,14 +439,12 @@ describe('verdictFor (DESIGN.md §2)', () => {
 });
 
 describe('DNS truth: a name that does not exist is that server, not the machine', () => {
-  const nxdomain = (id: string, host: string, probe = 'stun-binding', at = T0): AttemptReport => ({
-    ...attempt(id, probe, at, false, {}, 'dns'),
-    errorMessage: `the name ${host} did not resolve (ENOTFOUND)`,
-  });
-  const noResolver = (id: string, host: string, at = T0): AttemptReport => ({
+  const dnsFailure = (id: string, host: string, code: string, at = T0): AttemptReport => ({
     ...attempt(id, 'stun-binding', at, false, {}, 'dns'),
-    errorMessage: `the name ${host} did not resolve (EAI_AGAIN)`,
+    errorMessage: `the name ${host} did not resolve (${code})`,
   });
+  const nxdomain = (id: string, host: string, at = T0) => dnsFailure(id, host, 'ENOTFOUND', at);
+  const noResolver = (id: string, host: string, at = T0) => dnsFailure(id, host, 'EAI_AGAIN', at);
 
   it('one misspelled name as the only target: "check this URL", not offline', () => {
     const verdict = verdictFor({

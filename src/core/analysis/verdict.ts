@@ -80,8 +80,10 @@ export function verdictFor(input: VerdictInput): Verdict {
   const misnamed = tested.filter((c) => c.nameMissing);
   const external = tested.filter((c) => !misnamedTargets.has(c.targetId));
   const localPassed = local === 'pass';
-  if (external.length === 0 && misnamed.length > 0) {
-    return make('app-suspect', 0.8, NAME_MISSING(misnamed, []), [...misnamed, ...l0, ...l1]);
+  // NXDOMAIN means a resolver answered, so such a run is never `offline` either.
+  if (misnamed.length > 0) {
+    const passed = external.filter((c) => c.status === 'pass');
+    return make('app-suspect', 0.8, NAME_MISSING(misnamed, passed), [...misnamed, ...passed, ...l0, ...l1]);
   }
   if (external.length === 0) {
     if (localPassed && !input.appFailing) return make('healthy', 0.5, ONLY_LOCAL, checks);
@@ -100,14 +102,10 @@ export function verdictFor(input: VerdictInput): Verdict {
   if (
     passed.length === 0 &&
     auth.length === 0 &&
-    misnamed.length === 0 &&
     routeEvidence.length > 0 &&
     routeEvidence.every((c) => c.noRoute)
   ) {
     return make('offline', 0.75, OFFLINE, routeEvidence);
-  }
-  if (misnamed.length > 0) {
-    return make('app-suspect', 0.8, NAME_MISSING(misnamed, passed), [...misnamed, ...passed]);
   }
 
   // a relayed session refused at the credentials never tested the path: it counts with `auth`
