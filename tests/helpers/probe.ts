@@ -19,15 +19,23 @@ export async function runProbe(
     lookup?: LookupFn;
     signal?: AbortSignal;
     timeouts?: Partial<Record<'connectMs' | 'offerMs' | 'answerMs' | 'iceGatheringMs', number>>;
+    /** Runs the target as given, past the config check (a TURN target without credentials). */
+    unchecked?: boolean;
   } = {},
 ): Promise<{ attempts: AttemptReport[]; events: TriageEvent[]; ledger: AttemptLedger }> {
+  const checked =
+    options.unchecked && target.kind === 'turn' ? { ...target, username: 'x', credential: 'x' } : target;
   const config = parseConfig({
-    targets: [target],
+    targets: [checked],
     timeouts: { stunMs: options.stunMs ?? 2000, ...options.timeouts },
     retry: { maxAttempts: options.maxAttempts ?? 1, baseDelayMs: 10, maxDelayMs: 50, jitter: 'none' },
   });
-  const [resolved] = resolveTargets(config);
-  if (!resolved) throw new Error('no target');
+  const [parsed] = resolveTargets(config);
+  if (!parsed) throw new Error('no target');
+  const resolved: ResolvedTarget =
+    options.unchecked && target.kind === 'turn' && parsed.kind === 'turn'
+      ? { ...parsed, username: target.username, credential: target.credential }
+      : parsed;
   const ledger = new AttemptLedger();
   const events: TriageEvent[] = [];
   const attempts = await runJob({

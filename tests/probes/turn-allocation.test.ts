@@ -1,3 +1,4 @@
+import { parseConfig } from '../../src/core/config/load';
 import type { AttemptReport } from '../../src/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnAllocationProbe } from '../../src/core/probes/turn-allocation';
@@ -61,8 +62,11 @@ describe.skipIf(!hasCoturn)('turn-allocation probe against a real coturn', () =>
     expect(ledger.counts().leaked).toBe(0);
   });
 
-  it('says plainly when the server wants credentials the config does not give', async () => {
-    const { attempts, ledger } = await runProbe(probe, target('udp'));
+  it('says plainly when the server wants credentials the target does not carry', async () => {
+    // the config refuses such a target (WebRTC would too); the probe still explains it when a
+    // target reaches it some other way
+    expect(() => parseConfig({ targets: [target('udp')] })).toThrow(/a TURN server needs a username/);
+    const { attempts, ledger } = await runProbe(probe, target('udp'), { unchecked: true });
     expect(attempts[0]?.errorClass).toBe('server-error');
     expect(attempts[0]?.errorMessage).toMatch(/asks for credentials .* no username\/credential/);
     expect(ledger.counts().leaked).toBe(0);

@@ -98,7 +98,15 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
         'already the id of another server',
       );
       await editor.getByLabel('Id (optional)').fill('extra-turn');
-      await editor.getByLabel('Username (optional)').fill('user');
+      await editor.getByLabel('Username').fill('user');
+      await editor.getByRole('button', { name: 'Save server' }).click();
+      // WebRTC refuses a TURN server without a credential, so the editor does too
+      expect(await editor.getByTestId('error-credential').textContent()).toContain(
+        'a TURN server needs a credential',
+      );
+      expect(labService.service.listTargets().map((t) => t.id)).not.toContain('extra-turn');
+      await editor.getByLabel('Credential').fill('secret');
+      expect(await editor.getByTestId('error-credential').count()).toBe(0);
       await screenshot(page, 'servers-editor');
       await editor.getByRole('button', { name: 'Save server' }).click();
 

@@ -106,8 +106,8 @@ export function TargetEditor({ initial, takenIds, saving, serverError, onSave, o
       </div>
       {draft.kind === 'turn' && (
         <div className="field-row">
-          {field('username', 'Username', { optional: true })}
-          {field('credential', 'Credential', { type: 'password', optional: true })}
+          {field('username', 'Username')}
+          {field('credential', 'Credential', { type: 'password' })}
         </div>
       )}
       {draft.kind === 'peerjs' &&
