@@ -58,3 +58,57 @@ export function startCliLab(): Promise<{
 }
 
 export const tmpFile = (dir: string, name: string) => join(dir, name);
+
+export interface TimedCliRun extends CliResult {
+  signal: NodeJS.Signals | null;
+  /** performance.now() of the last byte on stdout or stderr (its result), of the stop signal and of the exit. */
+  lastOutputAt: number;
+  stoppedAt: number | null;
+  exitedAt: number;
+}
+
+/**
+ * Runs the real bin and times its end: when it last printed and when its process was gone. With
+ * `stopOn`, a long-running command (lab, serve, monitor) gets SIGINT once its stdout matches, as a
+ * user's Ctrl-C. `timeoutMs` only stops a process that would otherwise hang forever (SIGKILL).
+ */
+export function runCliTimed(
+  args: string[],
+  options: {
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    stopOn?: RegExp;
+    /** Called with everything on stdout so far, after each chunk. */
+    onStdout?: (stdout: string) => void;
+  } = {},
+): Promise<TimedCliRun> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let lastOutputAt = performance.now();
+    let stoppedAt: number | null = null;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      lastOutputAt = performance.now();
+      if (options.stopOn && stoppedAt === null && options.stopOn.test(stdout)) {
+        stoppedAt = performance.now();
+        child.kill('SIGINT');
+      }
+      options.onStdout?.(stdout);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      lastOutputAt = performance.now();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('exit', (code, signal) => {
+      const exitedAt = performance.now();
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr, lastOutputAt, stoppedAt, exitedAt });
+    });
+  });
+}

@@ -7,6 +7,7 @@
  * instead of an engine that does not start.
  */
 import { ProbeFailure } from '../types';
+import { iceServersProblem } from './ice-server-check';
 
 export interface IceServer {
   urls: string;
@@ -78,14 +79,32 @@ export function loadWrtc(stage: string): Promise<Wrtc> {
       throw new Error('@roamhq/wrtc has no RTCPeerConnection');
     return candidate as Wrtc;
   });
-  return loaded.catch((error: unknown) => {
-    loaded = null;
-    throw new ProbeFailure(
-      'internal',
-      stage,
-      `this machine's WebRTC stack (@roamhq/wrtc) could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  });
+  return loaded.then(
+    (wrtc) => checkingIceServers(wrtc, stage),
+    (error: unknown) => {
+      loaded = null;
+      throw new ProbeFailure(
+        'internal',
+        stage,
+        `this machine's WebRTC stack (@roamhq/wrtc) could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    },
+  );
+}
+
+/**
+ * The native constructor behind a check of its iceServers: libwebrtc's own refusal would leave its
+ * factory alive and the process unable to exit (see ice-server-check.ts), so a configuration it would
+ * refuse fails here, as a classified failure of the probe's stage.
+ */
+function checkingIceServers(wrtc: Wrtc, stage: string): Wrtc {
+  const Native = wrtc.RTCPeerConnection;
+  const RTCPeerConnection = function (config: PeerConnectionConfig) {
+    const problem = iceServersProblem((config as Partial<PeerConnectionConfig> | undefined)?.iceServers);
+    if (problem) throw new ProbeFailure('internal', stage, `WebRTC would refuse this ICE server: ${problem}`);
+    return new Native(config);
+  } as unknown as Wrtc['RTCPeerConnection'];
+  return { ...wrtc, RTCPeerConnection };
 }
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
