@@ -1,4 +1,4 @@
-import type { Report, TriageEvent } from '../contract';
+import { attemptRan, type Report, type TriageEvent } from '../contract';
 
 const STATUS_MARK: Record<string, string> = {
   up: 'up',
@@ -23,7 +23,7 @@ export function formatReport(report: Report): string {
   lines.push('');
   const rows = report.targets.map((t) => {
     const mine = report.attempts.filter((a) => a.targetId === t.id);
-    const last = mine.at(-1);
+    const last = mine.filter(attemptRan).at(-1);
     const rtt = t.rttMs ? `${t.rttMs.p50} ms (p95 ${t.rttMs.p95})` : '-';
     const why = last && last.outcome !== 'success' ? `${last.errorClass}: ${last.errorMessage}` : '';
     return [t.layer, t.id, STATUS_MARK[t.status] ?? t.status, rtt, `${mine.length}`, why];
@@ -57,9 +57,14 @@ export function progressLine(event: TriageEvent): string | null {
   if (event.name !== 'attempt.finished') return null;
   const data = event.data ?? {};
   const outcome = String(data.outcome);
-  const mark = outcome === 'success' ? 'ok  ' : 'FAIL';
+  const mark = outcome === 'success' ? 'ok  ' : outcome === 'skipped' ? 'skip' : 'FAIL';
   const probe = `${String(data.probe ?? '')}${typeof data.path === 'string' ? ` (${data.path})` : ''}`;
   const attempt = typeof data.attempt === 'number' && data.attempt > 1 ? `, try ${data.attempt}` : '';
-  const detail = outcome === 'success' ? `${String(data.durationMs)} ms` : String(data.errorClass);
+  const detail =
+    outcome === 'success'
+      ? `${String(data.durationMs)} ms`
+      : outcome === 'skipped'
+        ? `not run (${String(data.stage)})`
+        : String(data.errorClass);
   return `  ${mark} ${probe} → ${event.targetId ?? ''}: ${detail}${attempt}`;
 }

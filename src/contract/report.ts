@@ -54,9 +54,19 @@ export const TargetReportSchema = z.object({
 });
 export type TargetReport = z.infer<typeof TargetReportSchema>;
 
-export const OUTCOMES = ['success', 'timeout', 'error', 'aborted'] as const;
+/**
+ * `skipped`: the attempt was not made because the probe it needs (its prerequisite on the same
+ * server) failed; its `stage` names the prerequisite and its message says what the prerequisite
+ * hit. Like `aborted` it is no evidence of its own: it counts neither as a success nor a failure.
+ */
+export const OUTCOMES = ['success', 'timeout', 'error', 'aborted', 'skipped'] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
+
+/** Whether an attempt was made to its end: aborted and skipped ones are no evidence either way. */
+export function attemptRan(attempt: { outcome: string }): boolean {
+  return attempt.outcome !== 'aborted' && attempt.outcome !== 'skipped';
+}
 
 /**
  * Why an attempt failed, in classes a support engineer can act on. `null` on success.

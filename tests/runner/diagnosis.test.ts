@@ -48,22 +48,32 @@ describe.skipIf(skipUnlessIsolated('the runner diagnosis test'))(
       }
     });
 
-    it('starts the jobs in the planned order: the WebRTC sessions and ICE gathering before the quick probes', async () => {
+    it('starts the jobs in the planned order, each dependent only after the job it needs ended', async () => {
       const config = parseConfig({ ...lab.config, retry: { maxAttempts: 1 }, concurrency: 2 });
       const targets = resolveTargets(config);
-      const planned = planJobs([MACHINE_TARGET, ...targets], config.timeouts).map(
-        ({ probe, target }) => `${probe.name}@${target.id}`,
-      );
-      const started: string[] = [];
+      const plan = planJobs([MACHINE_TARGET, ...targets], config.timeouts);
+      const key = (probe: string, target: string) => `${probe}@${target}`;
+      const order: string[] = [];
       const report = await runDiagnosis({
         config,
         targets,
         onEvent: (event: TriageEvent) => {
-          if (event.name === 'attempt.started')
-            started.push(`${String(event.data?.probe)}@${event.targetId}`);
+          if (event.name === 'attempt.started' || event.name === 'attempt.finished')
+            order.push(`${event.name} ${key(String(event.data?.probe), event.targetId ?? '')}`);
         },
       });
-      expect(started).toEqual(planned);
+      const started = order.filter((e) => e.startsWith('attempt.started')).map((e) => e.split(' ')[1] ?? '');
+      expect([...started].sort()).toEqual(plan.map((j) => key(j.probe.name, j.target.id)).sort());
+      // the jobs that need nothing start in the plan's order
+      const free = plan.filter((j) => !j.after).map((j) => key(j.probe.name, j.target.id));
+      expect(started.filter((s) => free.includes(s))).toEqual(free);
+      for (const job of plan) {
+        if (!job.after) continue;
+        const needed = key(job.after.probe.name, job.target.id);
+        expect(order.indexOf(`attempt.finished ${needed}`)).toBeLessThan(
+          order.indexOf(`attempt.started ${key(job.probe.name, job.target.id)}`),
+        );
+      }
       expect(report.cleanup.leaked).toBe(0);
     });
   },

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Bundle, BundleComparison } from '../../contract';
+import { attemptRan, type Bundle, type BundleComparison } from '../../contract';
 import { BundleError, compareBundles, openBundle } from '../../core/bundle';
 import { UsageError } from '../../core/errors';
 import { parseFlags } from '../args';
@@ -80,6 +80,7 @@ export function formatBundle(bundle: Bundle): string {
   const byTarget = new Map<string, { attempts: number; failures: number }>();
   for (const a of bundle.attempts) {
     const t = byTarget.get(a.targetId) ?? { attempts: 0, failures: 0 };
+    if (!attemptRan(a)) continue;
     t.attempts++;
     if (a.outcome !== 'success') t.failures++;
     byTarget.set(a.targetId, t);
@@ -94,7 +95,7 @@ export function formatBundle(bundle: Bundle): string {
       );
     }
   }
-  const failed = bundle.attempts.filter((a) => a.outcome !== 'success').slice(-10);
+  const failed = bundle.attempts.filter((a) => attemptRan(a) && a.outcome !== 'success').slice(-10);
   if (failed.length) {
     lines.push('', 'Latest failed attempts:');
     for (const a of failed)

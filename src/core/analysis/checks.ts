@@ -1,4 +1,10 @@
-import type { AttemptReport, Layer, PathResult, TargetReport } from '../../contract';
+import {
+  attemptRan,
+  type AttemptReport,
+  type Layer,
+  type PathResult,
+  type TargetReport,
+} from '../../contract';
 import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from './layers';
 import { PARTNER_SESSION_PROBE } from './partner-probes';
 
@@ -84,7 +90,7 @@ export function checksOf(targets: readonly TargetReport[], attempts: readonly At
   const checks: Check[] = [];
   for (const group of groups.values()) {
     const sorted = [...group].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
-    const ran = sorted.filter((a) => a.outcome !== 'aborted');
+    const ran = sorted.filter(attemptRan);
     const last = ran.at(-1) ?? sorted.at(-1);
     if (!last) continue;
     const target = byId.get(last.targetId);

@@ -1,4 +1,4 @@
-import type { AttemptReport, TargetReport, TargetStatus } from '../../contract';
+import { attemptRan, type AttemptReport, type TargetReport, type TargetStatus } from '../../contract';
 import type { ResolvedTarget } from '../probes/types';
 import { isHairpinOnly } from './layers';
 
@@ -15,7 +15,7 @@ export function percentile(sorted: readonly number[], p: number): number {
  * does not count (the network lab's healthy network showed every STUN server "degraded").
  */
 export function targetStatus(attempts: readonly AttemptReport[], kind?: string): TargetStatus {
-  const ran = attempts.filter((a) => a.outcome !== 'aborted' && !isHairpinOnly(a, kind));
+  const ran = attempts.filter((a) => attemptRan(a) && !isHairpinOnly(a, kind));
   if (ran.length === 0) return 'untested';
   const byJob = new Map<string, AttemptReport[]>();
   for (const attempt of ran)

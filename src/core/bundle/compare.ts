@@ -1,4 +1,10 @@
-import type { Bundle, BundleComparison, BundleServerView, TargetStatus } from '../../contract';
+import {
+  attemptRan,
+  type Bundle,
+  type BundleComparison,
+  type BundleServerView,
+  type TargetStatus,
+} from '../../contract';
 
 export interface NamedBundle {
   /** How the engineer refers to it: usually the file name. */
@@ -17,7 +23,7 @@ export function compareBundles(bundles: ReadonlyArray<NamedBundle>): BundleCompa
     const lastStatus = new Map((bundle.verdict.lastReport?.targets ?? []).map((t) => [t.id, t.status]));
     const tally = new Map<string, { attempts: number; failures: number; last: string | null }>();
     for (const attempt of bundle.attempts) {
-      if (attempt.outcome === 'aborted') continue;
+      if (!attemptRan(attempt)) continue;
       const t = tally.get(attempt.targetId) ?? { attempts: 0, failures: 0, last: null };
       t.attempts++;
       if (attempt.outcome !== 'success') t.failures++;

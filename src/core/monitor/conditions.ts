@@ -1,4 +1,4 @@
-import type { Report, TargetReport } from '../../contract';
+import { attemptRan, type Report, type TargetReport } from '../../contract';
 import type { Condition } from './alerts';
 
 export const DIAGNOSIS_FAILED_KEY = 'monitor:diagnosis-failed';
@@ -60,7 +60,7 @@ function titleFor(target: TargetReport): string {
 }
 
 function lastFailure(report: Report, target: TargetReport): string {
-  const failed = report.attempts.filter((a) => a.targetId === target.id && a.outcome !== 'success');
+  const failed = report.attempts.filter((a) => a.targetId === target.id && attemptRan(a) && a.outcome !== 'success');
   const last = failed.at(-1);
   if (!last) return 'No attempt on it succeeded.';
   return `Last failure: ${last.probe} ${last.outcome}${last.errorClass ? ` (${last.errorClass})` : ''} at ${last.stage}${last.errorMessage ? `: ${last.errorMessage}` : ''}.`;

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { PartnerRendezvous } from '../../contract/partner';
+import type { Outcome } from '../../contract';
 import { ProbeFailure, type ProbeContext } from '../probes/types';
 import { stageWait } from '../probes/webrtc/session-steps';
 import type { LedgerScope } from '../runner/ledger';
@@ -133,7 +134,7 @@ export async function openHostMeeting(
       );
       const delay = env.retry.nextDelayMs(n, failure.errorClass);
       if (delay === null || env.signal.aborted) {
-        env.rendezvous.push(row(target, report?.outcome ?? 'error', performance.now() - started, failure));
+        env.rendezvous.push(row(target, rendezvousOutcome(report), performance.now() - started, failure));
         return null;
       }
       if (!(await pause(env, delay))) return null;
@@ -256,7 +257,7 @@ export async function findHost(
       );
       const delay = env.retry.nextDelayMs(n, failure.errorClass);
       if (delay === null || env.signal.aborted) {
-        env.rendezvous.push(row(target, report?.outcome ?? 'error', ms, failure));
+        env.rendezvous.push(row(target, rendezvousOutcome(report), ms, failure));
         broken.push(`${target.url} (${failure.message})`);
         break;
       }
@@ -360,4 +361,9 @@ function expiredCode(expiresAt: number | null): CodeRejected {
     'expired',
     `this code has expired${when}: codes last 10 minutes. Ask your partner to start a new one (rtc-triage partner --host) and read you the new code`,
   );
+}
+
+/** A rendezvous attempt is never skipped (it has no prerequisite); anything unknown reads as an error. */
+function rendezvousOutcome(report: { outcome: Outcome } | null | undefined): Exclude<Outcome, 'skipped'> {
+  return report && report.outcome !== 'skipped' ? report.outcome : 'error';
 }

@@ -39,6 +39,8 @@ export const iceGatheringProbe: Probe<IceServerTarget> = {
   // after ~100 ms even on loopback, plus the allocation's round trips
   expectedMs: 150,
   usesWebRtc: true,
+  // gathering through a server that did not answer a Binding or an Allocate would only wait out its timeout
+  needs: (target) => (target.kind === 'turn' ? 'turn-allocation' : 'stun-binding'),
   run: runIceGathering,
 };
 

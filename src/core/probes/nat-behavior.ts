@@ -36,6 +36,7 @@ export const natBehaviorProbe: Probe<NatTarget> = {
   appliesTo: (target) => udpStun(target.url),
   // up to five transactions (one for each RFC 5780 test), each bounded by stunMs
   deadlineMs: (timeouts: Timeouts) => timeouts.stunMs * 5,
+  needs: () => 'stun-binding',
   run: runNatBehavior,
 };
 

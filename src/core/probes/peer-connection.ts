@@ -87,6 +87,7 @@ export const peerConnectionRelayProbe: Probe<TurnTarget> = {
   deadlineMs,
   expectedMs: EXPECTED_THROUGH_SERVER_MS,
   usesWebRtc: true,
+  needs: () => 'turn-allocation',
   run: (target, ctx) =>
     runPeerConnection('relay', { iceServers: [iceServerFor(target)], iceTransportPolicy: 'relay' }, ctx),
 };
@@ -101,6 +102,7 @@ export const peerConnectionSrflxProbe: Probe<StunTarget> = {
   deadlineMs,
   expectedMs: EXPECTED_THROUGH_SERVER_MS,
   usesWebRtc: true,
+  needs: () => 'stun-binding',
   run: async (target, ctx) => {
     const local = await reflexiveAddressIsLocal(target, ctx);
     if (local) {

@@ -35,6 +35,8 @@ export const signaledSessionProbe: Probe<SignalingTarget> = {
   // session's own handshakes: the longest probe on a real network
   expectedMs: 500,
   usesWebRtc: true,
+  // a session signaled through a relay that does not relay a message cannot get an answer
+  needs: (target) => (target.kind === 'gun' ? 'gun-signaling' : 'peerjs-signaling'),
   run: runSignaledSession,
 };
 

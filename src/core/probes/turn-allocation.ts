@@ -32,8 +32,8 @@ const SOFTWARE = Buffer.from('rtc-triage');
 export const turnAllocationProbe: Probe<TurnTarget> = {
   name: 'turn-allocation',
   kinds: ['turn'],
-  // challenge + allocate (+ a stale-nonce retry) + refresh, each bounded by stunMs; twice on 437
-  deadlineMs: (timeouts: Timeouts) => timeouts.stunMs * 8,
+  // challenge + allocate (+ a stale-nonce retry) + refresh, each bounded by stunMs; up to 3× on 437
+  deadlineMs: (timeouts: Timeouts) => timeouts.stunMs * 4 * MISMATCH_ROUNDS,
   run: runTurnAllocation,
 };
 
@@ -42,16 +42,23 @@ async function runTurnAllocation(target: TurnTarget, ctx: ProbeContext) {
   if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
   ctx.stage('dns');
   const resolved = await resolveHost(uri.host, ctx.lookup, 'dns');
-  try {
-    return await allocateFrom(target, ctx, uri, resolved);
-  } catch (error) {
-    // 437: the server still holds an allocation for this 5-tuple (the OS reused a recently closed
-    // local port). RFC 8656 §7.2: try again from another local address. Once.
-    if (!(error instanceof ProbeFailure) || error.metrics.errorCode !== 437) throw error;
-    ctx.emit('turn.allocate.mismatch-retry', {});
-    return allocateFrom(target, ctx, uri, resolved);
+  for (let round = 1; ; round++) {
+    try {
+      return await allocateFrom(target, ctx, uri, resolved);
+    } catch (error) {
+      // 437: the server still holds an allocation for this 5-tuple (the OS reused a recently closed
+      // local port). RFC 8656 §7.2: try again from another local address. Each earlier socket stays
+      // open until the attempt ends, so the OS cannot hand out the same port again; a soak of 1,000
+      // attempts once met two stale 5-tuples in a row, so up to MISMATCH_ROUNDS local addresses.
+      if (!(error instanceof ProbeFailure) || error.metrics.errorCode !== 437 || round >= MISMATCH_ROUNDS)
+        throw error;
+      ctx.emit('turn.allocate.mismatch-retry', { round });
+    }
   }
 }
+
+/** Local addresses an attempt tries when the server answers 437 Allocation Mismatch. */
+const MISMATCH_ROUNDS = 3;
 
 async function allocateFrom(
   target: TurnTarget,

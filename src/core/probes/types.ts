@@ -89,6 +89,11 @@ export interface Probe<T extends ResolvedTarget = ResolvedTarget> {
   readonly expectedMs?: number;
   /** Opens RTCPeerConnections: runs in a peer host when the engine has them (`core/isolation`). */
   readonly usesWebRtc?: boolean;
+  /**
+   * The probe on the same server this one needs (by name): it starts when that one succeeded and is
+   * recorded as `skipped` at once when that one failed (docs/probes.md, "The probe plan").
+   */
+  needs?(target: T): string;
   run(target: T, context: ProbeContext): Promise<ProbeSuccess>;
 }
 

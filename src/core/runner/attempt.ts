@@ -6,7 +6,7 @@ import { ProbeFailure, ProbeNotApplicable, type Probe, type ResolvedTarget } fro
 import { AttemptState, transition } from './attempt-state';
 import { chaosFault, injectsFault, type Chaos } from './chaos';
 import type { AttemptLedger } from './ledger';
-import type { RetryPolicy } from './retry';
+import { isFinalCause, type RetryPolicy } from './retry';
 import { timeOrderedId } from '../store/ids';
 
 /** Margin the runner's safety net adds to a probe's own deadline before it aborts the probe itself. */
@@ -42,7 +42,7 @@ export async function runJob(options: JobOptions): Promise<AttemptReport[]> {
     const attempt = await runAttempt(options, correlationId, number);
     if (!attempt) return attempts;
     attempts.push(attempt);
-    if (attempt.outcome === 'success' || options.signal.aborted) return attempts;
+    if (attempt.outcome === 'success' || options.signal.aborted || isFinalCause(attempt)) return attempts;
     const delay = options.retry.nextDelayMs(number, attempt.errorClass ?? 'internal');
     if (delay === null) return attempts;
     options.onEvent(
@@ -55,6 +55,55 @@ export async function runJob(options: JobOptions): Promise<AttemptReport[]> {
     );
     if (!(await abortableSleep(delay, options))) return attempts;
   }
+}
+
+/**
+ * The attempt a job records instead of running, because the job it needs on the same server failed:
+ * `skipped`, its stage naming the prerequisite and what it hit, no evidence of its own.
+ */
+export function skippedAttempt(options: JobOptions, prerequisite: AttemptReport): AttemptReport {
+  const correlationId = randomUUID();
+  const id = timeOrderedId();
+  const events: TriageEvent[] = [];
+  const cause = prerequisite.errorClass ?? prerequisite.outcome;
+  const stage = `needs ${prerequisite.probe} (${cause})`;
+  const tries = prerequisite.attempt === 1 ? '' : ` after ${prerequisite.attempt} attempts`;
+  const report: AttemptReport = {
+    id,
+    correlationId,
+    probe: options.probe.name,
+    targetId: options.target.id,
+    attempt: 1,
+    outcome: 'skipped',
+    stage,
+    errorClass: null,
+    errorMessage: `not run: ${prerequisite.probe} on this server failed${tries} (${cause} at ${prerequisite.stage}${prerequisite.errorMessage ? `: ${prerequisite.errorMessage}` : ''})`,
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    metrics: {},
+  };
+  const emit = (name: string, data: Record<string, unknown>) => {
+    const e = event(options, correlationId, name, data, id);
+    events.push(e);
+    options.onEvent(e);
+  };
+  emit('attempt.skipped', {
+    probe: options.probe.name,
+    reason: report.errorMessage,
+    needs: prerequisite.probe,
+  });
+  emit('attempt.finished', {
+    probe: options.probe.name,
+    kind: options.target.kind,
+    attempt: 1,
+    outcome: 'skipped',
+    errorClass: null,
+    stage,
+    durationMs: 0,
+    cleanupMs: 0,
+  });
+  options.onAttempt(report, events);
+  return report;
 }
 
 function event(

@@ -1,4 +1,5 @@
-import type { ErrorClass, RetrySettings } from '../../contract';
+import type { AttemptReport, ErrorClass, RetrySettings } from '../../contract';
+import { isAuthFailure } from '../analysis/checks';
 
 /**
  * A retry policy answers one question: after this failed attempt, wait how long before the next,
@@ -19,6 +20,14 @@ export const FAST_FAIL_CLASSES: ReadonlySet<ErrorClass> = new Set<ErrorClass>([
   'aborted',
   'internal',
 ]);
+
+/**
+ * A failure whose cause a retry cannot change, whatever its class: the server refused the
+ * credentials (401/441). Retrying would only lock the account or wait out the backoff.
+ */
+export function isFinalCause(attempt: AttemptReport): boolean {
+  return isAuthFailure(attempt);
+}
 
 /** `flags.resilience: false`: one attempt per probe, whatever failed. */
 export const NO_RETRY: RetryPolicy = { nextDelayMs: () => null };

@@ -17,12 +17,12 @@ import { probesFor } from '../probes/registry';
 import { systemLookup, type LookupFn } from '../probes/resolve';
 import { MACHINE_TARGET, type ResolvedTarget } from '../probes/types';
 import type { HistoryStore } from '../store/history';
-import { runJob } from './attempt';
+import { runJob, skippedAttempt, type JobOptions } from './attempt';
 import { AttemptLedger } from './ledger';
-import { runPooled } from './pool';
+import { runPlan } from './pool';
 import { chaosFrom } from './chaos';
 import { ExponentialBackoff, NO_RETRY, type RetryPolicy } from './retry';
-import { planJobs } from './schedule';
+import { planJobs, type PlannedJob } from './schedule';
 
 export interface DiagnosisOptions {
   config: Config;
@@ -80,28 +80,29 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     },
   });
 
-  const jobs = planJobs(targets, options.config.timeouts).map(
-    ({ target, probe }) =>
-      () =>
-        runJob({
-          runId,
-          probe: options.peerHosts && probe.usesWebRtc ? inPeerHost(probe, options.peerHosts) : probe,
-          target,
-          targets,
-          timeouts: options.config.timeouts,
-          retry,
-          chaos,
-          ledger,
-          lookup: options.lookup ?? systemLookup,
-          signal,
-          onEvent,
-          onAttempt: (attempt, events) => {
-            attempts.push(attempt);
-            options.store?.recordAttempt(runId, attempt, events);
-          },
-        }),
+  const jobOptions = ({ target, probe }: PlannedJob): JobOptions => ({
+    runId,
+    probe: options.peerHosts && probe.usesWebRtc ? inPeerHost(probe, options.peerHosts) : probe,
+    target,
+    targets,
+    timeouts: options.config.timeouts,
+    retry,
+    chaos,
+    ledger,
+    lookup: options.lookup ?? systemLookup,
+    signal,
+    onEvent,
+    onAttempt: (attempt, events) => {
+      attempts.push(attempt);
+      options.store?.recordAttempt(runId, attempt, events);
+    },
+  });
+  await runPlan(
+    planJobs(targets, options.config.timeouts),
+    options.config.concurrency,
+    (job) => runJob(jobOptions(job)),
+    (job, prerequisite) => skippedAttempt(jobOptions(job), prerequisite),
   );
-  await runPooled(jobs, options.config.concurrency);
 
   const summaries = targetReports(targets, attempts);
   const finishedAt = new Date();

@@ -36,22 +36,49 @@ describe('planJobs', () => {
     );
   });
 
-  it('starts the jobs expected to take longest first, the quick ones after them', () => {
-    const expected = plan.map(({ probe }) => probe.expectedMs ?? 0);
-    expect(expected).toEqual([...expected].sort((a, b) => b - a));
-    const lastLong = Math.max(...plan.flatMap((job, i) => (job.probe.expectedMs ? [i] : [])));
-    const firstQuick = plan.findIndex((job) => !job.probe.expectedMs);
-    expect(lastLong).toBeLessThan(firstQuick);
-    // every WebRTC session and ICE gathering declares how long it takes; the STUN/TURN/signaling probes do not
-    for (const { probe } of plan)
-      expect(probe.expectedMs !== undefined).toBe(
-        ['peer-connection', 'ice-gathering', 'signaled-session'].includes(probe.name),
-      );
+  it('links every probe that needs another on the same server to that job', () => {
+    const needs = Object.fromEntries(
+      plan.flatMap((job) =>
+        job.after ? [[`${job.probe.name}@${job.target.id}`, job.after.probe.name]] : [],
+      ),
+    );
+    expect(needs).toEqual({
+      'peer-connection@stun': 'stun-binding',
+      'nat-behavior@stun': 'stun-binding',
+      'ice-gathering@stun': 'stun-binding',
+      'peer-connection@turn': 'turn-allocation',
+      'ice-gathering@turn': 'turn-allocation',
+      'signaled-session@gun': 'gun-signaling',
+      'signaled-session@peerjs': 'peerjs-signaling',
+    });
+    for (const job of plan) if (job.after) expect(job.after.target).toBe(job.target);
   });
 
-  it('orders the quick probes by deadline, longest first', () => {
-    const quick = plan.filter(({ probe }) => !probe.expectedMs);
+  it('a prerequisite that does not apply to the target is none (STUN over TCP has no Binding-dependent probes)', () => {
+    const tcp = parseConfig({
+      targets: [{ kind: 'stun', id: 'tcp', url: 'stun:127.0.0.1:3478?transport=tcp' }],
+    });
+    const jobs = planJobs(resolveTargets(tcp), tcp.timeouts);
+    expect(jobs.map((j) => j.probe.name)).toEqual(['stun-binding']);
+  });
+
+  it('starts the longest chains first: the quick probes the WebRTC sessions wait for, then the quick rest', () => {
+    const chain = (job: (typeof plan)[number]) =>
+      Math.max(
+        job.probe.expectedMs ?? 0,
+        ...plan.filter((j) => j.after === job).map((j) => j.probe.expectedMs ?? 0),
+      );
+    const chains = plan.map(chain);
+    expect(chains).toEqual([...chains].sort((a, b) => b - a));
+    // a prerequisite of a WebRTC session starts before any quick job nothing waits for
+    const firstFree = plan.findIndex((job) => chain(job) === 0);
+    for (const job of plan) if (job.after) expect(plan.indexOf(job.after)).toBeLessThan(firstFree);
+  });
+
+  it('orders the quick probes nothing waits for by deadline, longest first', () => {
+    const quick = plan.filter((job) => !job.probe.expectedMs && !plan.some((j) => j.after === job));
     const deadlines = quick.map(({ probe }) => probe.deadlineMs(config.timeouts));
+    expect(quick.length).toBeGreaterThan(0);
     expect(deadlines).toEqual([...deadlines].sort((a, b) => b - a));
   });
 });

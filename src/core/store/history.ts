@@ -1,5 +1,12 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { ReportSchema, type AttemptReport, type Layer, type Report, type TriageEvent } from '../../contract';
+import {
+  ReportSchema,
+  attemptRan,
+  type AttemptReport,
+  type Layer,
+  type Report,
+  type TriageEvent,
+} from '../../contract';
 import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from '../analysis/layers';
 import type { ResolvedTarget } from '../probes/types';
 import { closeDatabase, openDatabase, type OpenOptions } from './database';
@@ -104,7 +111,7 @@ export class HistoryStore {
                  sum(outcome <> 'success') AS failures, sum(outcome = 'timeout') AS timeouts,
                  sum(coalesce(error_class IN ('dns', 'unreachable'), 0)) AS no_route
                FROM attempts
-               WHERE run_id IN (SELECT value FROM json_each(?)) AND outcome <> 'aborted'
+               WHERE run_id IN (SELECT value FROM json_each(?)) AND outcome NOT IN ('aborted', 'skipped')
                  AND NOT (probe = 'peer-connection' AND (json_extract(metrics_json, '$.path') = 'srflx'
                  OR (json_extract(metrics_json, '$.path') IS NULL
                    AND (SELECT kind FROM targets WHERE targets.id = attempts.target_id) = 'stun')))
@@ -198,7 +205,7 @@ export class HistoryStore {
     const startedAt = Date.parse(attempt.startedAt);
     const layer = this.layerFor(attempt, startedAt);
     if (
-      attempt.outcome !== 'aborted' &&
+      attemptRan(attempt) &&
       !isHairpinOnly(attempt, this.kinds.get(attempt.targetId)) &&
       !isPartnerLanOnly(attempt)
     ) {

@@ -81,7 +81,7 @@ export class HistoryQueries {
       `SELECT id, target_id AS targetId, probe, layer, outcome, error_class AS errorClass, started_at AS startedAt,
          duration_ms AS durationMs
        FROM attempts INDEXED BY attempts_by_target_time
-       WHERE target_id = ? AND started_at >= ? AND started_at < ? AND outcome <> 'aborted'
+       WHERE target_id = ? AND started_at >= ? AND started_at < ? AND outcome NOT IN ('aborted', 'skipped')
        ORDER BY started_at DESC LIMIT ?`,
     );
     this.window = db.prepare(

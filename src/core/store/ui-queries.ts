@@ -60,7 +60,7 @@ export class UiQueries {
     this.counts = db.prepare(
       `SELECT count(*) AS attempts, coalesce(sum(outcome <> 'success'), 0) AS failures
        FROM attempts INDEXED BY attempts_by_target_time
-       WHERE target_id = ? AND started_at >= ? AND started_at < ? AND outcome <> 'aborted'
+       WHERE target_id = ? AND started_at >= ? AND started_at < ? AND outcome NOT IN ('aborted', 'skipped')
          AND NOT ${HAIRPIN_ONLY}`,
     );
     this.rtts = db

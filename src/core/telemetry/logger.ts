@@ -52,7 +52,7 @@ export function eventLevel(event: TriageEvent): Level {
   switch (event.name) {
     case 'attempt.finished': {
       const outcome = event.data?.outcome;
-      return outcome === 'success' || outcome === 'aborted' ? 'info' : 'warn';
+      return outcome === 'success' || outcome === 'aborted' || outcome === 'skipped' ? 'info' : 'warn';
     }
     case 'monitor.alert':
     case 'chaos.fault.injected':

@@ -1,4 +1,4 @@
-import { OPENED_BUNDLE_MAX_ATTEMPTS, type Bundle, type OpenedBundle } from '../../contract';
+import { OPENED_BUNDLE_MAX_ATTEMPTS, attemptRan, type Bundle, type OpenedBundle } from '../../contract';
 import { targetStatus } from '../analysis/target-status';
 
 /**
@@ -10,7 +10,7 @@ export function openedBundle(bundle: Bundle, fileName: string): OpenedBundle {
   const reported = new Map((bundle.verdict.lastReport?.targets ?? []).map((t) => [t.id, t.status]));
   const tally = new Map<string, { attempts: number; failures: number }>();
   for (const attempt of bundle.attempts) {
-    if (attempt.outcome === 'aborted') continue;
+    if (!attemptRan(attempt)) continue;
     const counts = tally.get(attempt.targetId) ?? { attempts: 0, failures: 0 };
     counts.attempts++;
     if (attempt.outcome !== 'success') counts.failures++;

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { LoggedAttempt, MethodArgs, TriageApi } from '../../../../contract';
+import type { LoggedAttempt, MethodArgs, Outcome, TriageApi } from '../../../../contract';
 import { WindowPicker } from '../../components/WindowPicker';
 import { formatMs, formatTime } from '../../components/format';
 import { describeError } from '../../api/call-failure';
@@ -13,6 +13,7 @@ const OUTCOMES = [
   { value: 'timeout', label: 'Timeout' },
   { value: 'error', label: 'Error' },
   { value: 'aborted', label: 'Aborted' },
+  { value: 'skipped', label: 'Skipped (prerequisite failed)' },
 ] as const;
 
 type Filters = { sinceMs: number; targetId: string; probe: string; outcome: string };
@@ -26,7 +27,7 @@ function argsFor(filters: Filters): MethodArgs<'listAttempts'> {
     ...(filters.outcome === 'failed'
       ? { failedOnly: true }
       : filters.outcome
-        ? { outcome: filters.outcome as 'success' | 'timeout' | 'error' | 'aborted' }
+        ? { outcome: filters.outcome as Outcome }
         : {}),
   };
 }
