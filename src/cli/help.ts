@@ -24,7 +24,9 @@ export const DIAGNOSE_HELP = `Usage: rtc-triage diagnose [--config FILE] [--lab]
 
 Runs every probe against every configured target, in parallel, with per-attempt timeouts and
 retries — STUN Binding and RFC 5780 NAT behaviour (stun), TURN allocation (turn), relay tests
-(gun, peerjs) — stores each attempt in the history database, and prints the verdict.
+(gun, peerjs) — stores each attempt in the history database, and prints the verdict. A probe
+through a server that refused or never answered (ICE gathering, sessions) is not run but recorded
+as skipped, so the verdict comes as soon as the evidence decides it.
 
 Options:
   --config FILE   JSON config listing targets (default: the public STUN servers in resources/)
