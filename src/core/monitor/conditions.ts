@@ -60,7 +60,9 @@ function titleFor(target: TargetReport): string {
 }
 
 function lastFailure(report: Report, target: TargetReport): string {
-  const failed = report.attempts.filter((a) => a.targetId === target.id && attemptRan(a) && a.outcome !== 'success');
+  const failed = report.attempts.filter(
+    (a) => a.targetId === target.id && attemptRan(a) && a.outcome !== 'success',
+  );
   const last = failed.at(-1);
   if (!last) return 'No attempt on it succeeded.';
   return `Last failure: ${last.probe} ${last.outcome}${last.errorClass ? ` (${last.errorClass})` : ''} at ${last.stage}${last.errorMessage ? `: ${last.errorMessage}` : ''}.`;
