@@ -102,6 +102,29 @@ describe('the monitor', () => {
     expect(monitor.ledger.counts().leaked).toBe(0);
   });
 
+  it("an offline machine is one alert with the verdict's action, not one per server it cannot reach", async () => {
+    const offline = () => {
+      const r = report({ relay: 'down', peerjs: 'down', stun: 'down' });
+      r.verdict = {
+        ...r.verdict,
+        kind: 'offline',
+        local: 'fail',
+        title: 'This machine appears to be offline',
+        message: 'No server could be reached and no name resolved.',
+        action: "Check this machine's network: Wi-Fi or cable, VPN, proxy, DNS.",
+      };
+      return r;
+    };
+    const { events } = await script([offline, offline, offline, up, up]);
+    const said = events
+      .filter((e) => e.name === 'monitor.alert' || e.name === 'monitor.recovered')
+      .map((e) => `${e.name === 'monitor.alert' ? '+' : '-'}${String(e.data?.key)}`);
+    expect(said).toEqual(['+machine:offline', '-machine:offline']);
+    const alert = events.find((e) => e.name === 'monitor.alert');
+    expect(alert?.data).toMatchObject({ title: 'This machine appears to be offline' });
+    expect(String(alert?.data?.message)).toContain("What to do: Check this machine's network");
+  });
+
   it('skips a cycle when another diagnosis is running (BUSY): no evidence, no alert', async () => {
     const busy = () => {
       throw new TriageError('BUSY', 'a diagnosis is already running');

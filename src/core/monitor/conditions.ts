@@ -3,6 +3,7 @@ import type { Condition } from './alerts';
 
 export const DIAGNOSIS_FAILED_KEY = 'monitor:diagnosis-failed';
 export const LEAKED_KEY = 'cleanup:leaked';
+export const OFFLINE_KEY = 'machine:offline';
 
 const KIND_NAMES: Record<string, string> = {
   stun: 'STUN server',
@@ -14,7 +15,8 @@ const KIND_NAMES: Record<string, string> = {
 
 /**
  * What one diagnosis says is wrong, as alert conditions: every target that is down (nothing on it
- * succeeded, retries included), and resources still open when the run ended. `observed` tells which
+ * succeeded, retries included) — or, when the verdict is that this machine is offline, that one
+ * condition instead of one per unreachable server — and resources still open when the run ended. `observed` tells which
  * keys this report has evidence about (an untested target has none).
  */
 export function conditionsOf(report: Report): {
@@ -22,8 +24,17 @@ export function conditionsOf(report: Report): {
   observed: (key: string) => boolean;
 } {
   const conditions: Condition[] = [];
-  const tested = new Set<string>([LEAKED_KEY, DIAGNOSIS_FAILED_KEY]);
-  for (const target of report.targets) {
+  const tested = new Set<string>([LEAKED_KEY, DIAGNOSIS_FAILED_KEY, OFFLINE_KEY]);
+  const offline = report.verdict.kind === 'offline';
+  if (offline) {
+    // one alert for the machine: its servers are not down, they were out of reach (no evidence on them)
+    conditions.push({
+      key: OFFLINE_KEY,
+      title: report.verdict.title,
+      message: `${report.verdict.message} What to do: ${report.verdict.action}`,
+    });
+  }
+  for (const target of offline ? [] : report.targets) {
     if (target.status === 'untested') continue;
     tested.add(targetKey(target.id));
     if (target.status !== 'down') continue;
