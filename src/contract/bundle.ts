@@ -133,6 +133,18 @@ export const BundleVerdictSchema = z.object({
 });
 export type BundleVerdict = z.infer<typeof BundleVerdictSchema>;
 
+/**
+ * The one verdict a bundle shows (`core/bundle/answer.ts`): which of its stored verdicts it is, and,
+ * when the newest diagnosis read differently, a sentence saying which is newer and why this one stands.
+ */
+export const BundleAnswerSchema = z.object({
+  verdict: VerdictSchema,
+  from: z.enum(['history', 'newest-run', 'given']),
+  source: z.string(),
+  note: z.string().nullable(),
+});
+export type BundleAnswer = z.infer<typeof BundleAnswerSchema>;
+
 export const BundlePatternsSchema = z.object({
   lastReport: z.array(PatternSchema),
   history: z.array(PatternSchema),

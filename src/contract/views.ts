@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  BundleAnswerSchema,
   BundleAttemptSchema,
   BundleConfigSchema,
   BundleEnvironmentSchema,
@@ -130,6 +131,8 @@ export const OpenedBundleSchema = z.object({
   manifest: BundleManifestSchema,
   config: BundleConfigSchema,
   verdict: BundleVerdictSchema,
+  /** The one verdict to show (null: none was stored). */
+  answer: BundleAnswerSchema.nullable(),
   patterns: BundlePatternsSchema,
   environment: BundleEnvironmentSchema,
   runs: count,

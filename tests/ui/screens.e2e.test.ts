@@ -1,3 +1,4 @@
+import { bundleAnswer, openBundle } from '../../src/core/bundle';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -265,7 +266,11 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
       await view.waitFor();
       expect(await view.textContent()).toContain(`Viewing bundle ${download.suggestedFilename()}`);
       await page.getByTestId('bundle-verdict').first().waitFor();
-      expect(await page.getByTestId('bundle-verdict').count()).toBe(2);
+      // one verdict, the one `inspect` prints for the same file
+      expect(await page.getByTestId('bundle-verdict').count()).toBe(1);
+      const answer = bundleAnswer((await openBundle(file)).verdict);
+      expect(await page.getByTestId('bundle-verdict').getAttribute('data-kind')).toBe(answer?.verdict.kind);
+      expect(await page.getByTestId('bundle-verdict').textContent()).toContain(answer?.verdict.title ?? '?');
       const targets = await page.getByTestId('bundle-target').allTextContents();
       expect(targets.some((t) => t.includes(labService.lab.gun.url))).toBe(true);
       expect(labService.service.history({ sinceMs: 400 * DAY }).attempts).toBe(attemptsBefore);

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { attemptRan, type Bundle, type BundleComparison } from '../../contract';
-import { BundleError, compareBundles, openBundle } from '../../core/bundle';
+import { BundleError, bundleAnswer, compareBundles, openBundle } from '../../core/bundle';
 import { UsageError } from '../../core/errors';
 import { parseFlags } from '../args';
 import type { CliIo } from '../io';
@@ -56,16 +56,18 @@ export function formatBundle(bundle: Bundle): string {
     `Window: since ${m.since}: ${m.counts.runs} runs, ${m.counts.attempts} attempts, ${m.counts.events} events`,
   ];
   const last = bundle.verdict.lastReport;
-  const verdict = bundle.verdict.given ?? last?.verdict ?? bundle.verdict.history?.verdict;
-  if (verdict) {
+  const answer = bundleAnswer(bundle.verdict);
+  if (answer) {
+    const { verdict } = answer;
     lines.push(
       '',
       `${verdict.title}  [${verdict.kind}, confidence ${Math.round(verdict.confidence * 100)}%]`,
       verdict.message,
       `What to do: ${verdict.action}`,
       `Local: ${verdict.local}   Cross-network: ${verdict.crossNetwork}`,
+      `(from the ${answer.source})`,
     );
-    if (last) lines.push(`(newest diagnosis: run ${last.runId}, finished ${last.finishedAt})`);
+    if (answer.note) lines.push(answer.note);
   } else {
     lines.push('', 'No verdict was stored at export time.');
   }

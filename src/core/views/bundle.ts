@@ -1,5 +1,6 @@
 import { OPENED_BUNDLE_MAX_ATTEMPTS, attemptRan, type Bundle, type OpenedBundle } from '../../contract';
 import { targetStatus } from '../analysis/target-status';
+import { bundleAnswer } from '../bundle/answer';
 
 /**
  * A bundle as the UI shows it, read-only: verdicts, patterns, environment, its targets with their
@@ -24,6 +25,7 @@ export function openedBundle(bundle: Bundle, fileName: string): OpenedBundle {
     manifest: bundle.manifest,
     config: bundle.config,
     verdict: bundle.verdict,
+    answer: bundleAnswer(bundle.verdict),
     patterns: bundle.patterns,
     environment: bundle.environment,
     runs: bundle.runs.length,

@@ -2,7 +2,17 @@ import type { OpenedBundle, Verdict } from '../../../../contract';
 import { PatternList } from '../../components/PatternList';
 import { formatMs, formatPercent, formatTime } from '../../components/format';
 
-function VerdictBlock({ verdict, source, id }: { verdict: Verdict; source: string; id: string }) {
+function VerdictBlock({
+  verdict,
+  source,
+  note,
+  id,
+}: {
+  verdict: Verdict;
+  source: string;
+  note: string | null;
+  id: string;
+}) {
   return (
     <section
       className="card verdict-summary"
@@ -23,27 +33,30 @@ function VerdictBlock({ verdict, source, id }: { verdict: Verdict; source: strin
         <strong>What to do: </strong>
         {verdict.action}
       </p>
+      {note && (
+        <p className="hint" data-testid="bundle-verdict-note">
+          {note}
+        </p>
+      )}
     </section>
   );
+}
+
+/** Where the bundle's one verdict comes from, with times in this machine's zone. */
+function sourceOf(bundle: OpenedBundle): string {
+  const { history, lastReport } = bundle.verdict;
+  if (bundle.answer?.from === 'history' && history)
+    return `history from ${formatTime(history.since)} to ${formatTime(history.until)}`;
+  if (bundle.answer?.from === 'newest-run' && lastReport)
+    return `newest diagnosis in the bundle, ${formatTime(lastReport.finishedAt)}`;
+  return 'verdict shown at export';
 }
 
 /** A bundle from someone else's machine, read-only and kept apart from this machine's history. */
 export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(): void }) {
   const m = bundle.manifest;
-  const last = bundle.verdict.lastReport;
-  const history = bundle.verdict.history;
-  // The newest diagnosis says how things were at export; the history of the window says what led there.
-  const verdicts = [
-    bundle.verdict.given && { verdict: bundle.verdict.given, source: 'verdict given at export' },
-    last && {
-      verdict: last.verdict,
-      source: `newest diagnosis in the bundle, ${formatTime(last.finishedAt)}`,
-    },
-    history && {
-      verdict: history.verdict,
-      source: `history from ${formatTime(history.since)} to ${formatTime(history.until)}`,
-    },
-  ].filter((v): v is { verdict: Verdict; source: string } => Boolean(v));
+  // one verdict, chosen by the engine (core/bundle/answer.ts) as `inspect` chooses it
+  const answer = bundle.answer;
   const patterns = [...bundle.patterns.lastReport, ...bundle.patterns.history].filter(
     (p, i, all) => all.findIndex((q) => q.kind === p.kind && q.summary === p.summary) === i,
   );
@@ -85,10 +98,15 @@ export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(
           </dd>
         </dl>
       </section>
-      {verdicts.length === 0 && <p className="empty">No verdict was stored in this bundle.</p>}
-      {verdicts.map((v, i) => (
-        <VerdictBlock key={v.source} verdict={v.verdict} source={v.source} id={`bundle-verdict-${i}`} />
-      ))}
+      {answer === null && <p className="empty">No verdict was stored in this bundle.</p>}
+      {answer && (
+        <VerdictBlock
+          verdict={answer.verdict}
+          source={sourceOf(bundle)}
+          note={answer.note}
+          id="bundle-verdict"
+        />
+      )}
       <section className="card" aria-labelledby="bundle-patterns">
         <h2 id="bundle-patterns">Patterns</h2>
         <PatternList patterns={patterns} empty="No patterns in this bundle." />
