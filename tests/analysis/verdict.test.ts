@@ -51,6 +51,7 @@ interface Case {
   local?: 'pass' | 'fail' | 'untested';
   crossNetwork?: 'pass' | 'fail' | 'untested';
   message?: RegExp;
+  title?: RegExp;
   deciding?: string[];
   /** Every evidence line matches. */
   summaries?: RegExp;
@@ -127,6 +128,9 @@ const CASES: Case[] = [
     ],
     local: 'pass',
     crossNetwork: 'fail',
+    // several kinds read as one sentence, not "STUN and TURN and GUN signaling"
+    title: /^Infrastructure outage: no STUN, TURN or GUN signaling server works$/,
+    message: /^Every STUN, TURN and GUN signaling server failed \(/,
   },
   {
     name: 'one STUN server of two fails',
@@ -409,6 +413,7 @@ describe('verdictFor (DESIGN.md §2)', () => {
     if (c.local) expect(verdict.local).toBe(c.local);
     if (c.crossNetwork) expect(verdict.crossNetwork).toBe(c.crossNetwork);
     if (c.message) expect(verdict.message).toMatch(c.message);
+    if (c.title) expect(verdict.title).toMatch(c.title);
     for (const e of verdict.evidence)
       if (e.attemptId) expect(attempts.map((a) => a.id)).toContain(e.attemptId);
     if (c.deciding) {

@@ -295,11 +295,13 @@ function outage(
   proof: string,
   working: readonly string[],
 ): Words {
-  const what = kinds.map((k) => KIND_NAMES[k] ?? k).join(' and ');
+  const named = kinds.map((k) => KIND_NAMES[k] ?? k);
+  // one sentence however many kinds: "no STUN, TURN or GUN signaling server works"
+  const what = series(named, 'and');
   // which kinds still answer tells the support engineer how far the outage reaches (GUN down, PeerJS fine)
   const still = working.length ? ` Still working: ${working.map((k) => KIND_NAMES[k] ?? k).join(', ')}.` : '';
   return {
-    title: `Infrastructure outage: no ${what} server works`,
+    title: `Infrastructure outage: no ${series(named, 'or')} server works`,
     message: localPassed
       ? `Every ${what} server failed (${names(dead)}) while ${proof}. The servers are down or unreachable: this is the infrastructure, not the app and not the user.${still}`
       : `Every ${what} server failed (${names(dead)}). The servers are likely down, but this run did not prove that this machine works (no local test ran).${still}`,
@@ -403,4 +405,10 @@ function healthy(passed: readonly Check[], crossNetwork: PathResult, partner: re
     action:
       "Nothing to fix. If the app still fails, run again with --app-failing (or mark the run as 'app failing').",
   };
+}
+
+/** "a", "a and b", "a, b and c" (or "or"). */
+function series(words: readonly string[], conjunction: 'and' | 'or'): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} ${conjunction} ${words.at(-1) ?? ''}`;
 }
