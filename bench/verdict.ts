@@ -18,6 +18,7 @@ import type { ConfigInput, Report } from '../src/contract';
 import { parseConfig } from '../src/core/config/load';
 import { resolveTargets } from '../src/core/config/targets';
 import { runDiagnosis } from '../src/core/runner/run';
+import { planJobs, type PlannedJob } from '../src/core/runner/schedule';
 import { startLabStunServer } from '../src/lab';
 import { hasCoturn, startCoturn } from '../tests/helpers/coturn';
 import { startUdpResponder } from '../tests/helpers/hostile-udp';
@@ -35,44 +36,30 @@ interface Shape {
   closedOnly?: boolean;
 }
 
-/** The longest chain of evidence in a report: a job's span plus the longest job that waited for it. */
-export function evidenceFloorMs(report: Report): number {
-  const spans = new Map<
-    string,
-    { probe: string; targetId: string; start: number; end: number; skipped: boolean }
-  >();
+/**
+ * The longest chain of evidence in a report: a job's span plus the longest job that waited for it,
+ * the dependencies read from the same plan the runner used (`planJobs`).
+ */
+export function evidenceFloorMs(report: Report, plan: readonly PlannedJob[]): number {
+  const spans = new Map<string, { start: number; end: number }>();
   for (const a of report.attempts) {
+    if (a.outcome === 'skipped') continue;
+    const key = `${a.targetId} ${a.probe}`;
     const start = Date.parse(a.startedAt);
-    const end = start + a.durationMs;
-    const span = spans.get(a.correlationId);
-    if (!span)
-      spans.set(a.correlationId, {
-        probe: a.probe,
-        targetId: a.targetId,
-        start,
-        end,
-        skipped: a.outcome === 'skipped',
-      });
-    else {
-      span.start = Math.min(span.start, start);
-      span.end = Math.max(span.end, end);
-    }
+    const span = spans.get(key) ?? { start, end: start };
+    span.start = Math.min(span.start, start);
+    span.end = Math.max(span.end, start + a.durationMs);
+    spans.set(key, span);
   }
-  const jobs = [...spans.values()].filter((s) => !s.skipped);
-  const length = (s: { start: number; end: number }) => s.end - s.start;
-  // a dependent's prerequisite is the job on its target that ended before it started, by the plan's
-  // rule (ice-gathering, nat-behavior, sessions after stun-binding / turn-allocation / signaling)
-  const PREREQUISITE = new Set(['stun-binding', 'turn-allocation', 'gun-signaling', 'peerjs-signaling']);
+  const length = (targetId: string, probe: string) => {
+    const span = spans.get(`${targetId} ${probe}`);
+    return span ? span.end - span.start : 0;
+  };
   let floor = 0;
-  for (const job of jobs) {
-    const own = length(job);
-    const waited = PREREQUISITE.has(job.probe)
-      ? Math.max(
-          0,
-          ...jobs.filter((d) => d.targetId === job.targetId && !PREREQUISITE.has(d.probe)).map(length),
-        )
-      : 0;
-    floor = Math.max(floor, own + waited);
+  for (const job of plan) {
+    const own = length(job.target.id, job.probe.name);
+    const waited = plan.filter((d) => d.after === job).map((d) => length(d.target.id, d.probe.name));
+    floor = Math.max(floor, own + Math.max(0, ...waited));
   }
   return floor;
 }
@@ -131,14 +118,11 @@ async function main(): Promise<void> {
         const rows: Array<{ ms: number; floor: number; kind: string; skipped: number }> = [];
         for (let round = 0; round < ROUNDS; round++) {
           const config = parseConfig({ targets: shape.targets, ...setting.extra });
-          const report = await runDiagnosis({
-            config,
-            targets: resolveTargets(config),
-            includeMachine: false,
-          });
+          const targets = resolveTargets(config);
+          const report = await runDiagnosis({ config, targets, includeMachine: false });
           rows.push({
             ms: report.durationMs,
-            floor: evidenceFloorMs(report),
+            floor: evidenceFloorMs(report, planJobs(targets, config.timeouts)),
             kind: report.verdict.kind,
             skipped: report.attempts.filter((a) => a.outcome === 'skipped').length,
           });

@@ -9,33 +9,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `rtc-triage` bin (the built bundle) as a child process. */
-export function runCli(
+/** Runs the real `rtc-triage` bin (the built bundle) as a child process; rejects if it never ends. */
+export async function runCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `rtc-triage ${args.join(' ')} did not finish within ${options.timeoutMs ?? 60_000} ms\n${stderr}`,
-        ),
-      );
-    }, options.timeoutMs ?? 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const run = await runCliTimed(args, { ...options, timeoutMs });
+  if (run.signal === 'SIGKILL')
+    throw new Error(`rtc-triage ${args.join(' ')} did not finish within ${timeoutMs} ms\n${run.stderr}`);
+  return { code: run.code, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** Starts `rtc-triage lab --json` and resolves with its first stdout line (the lab's config). */
