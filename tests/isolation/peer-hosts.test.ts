@@ -9,7 +9,7 @@ import { runDiagnosis } from '../../src/core/runner/run';
 import { startLab, type Lab } from '../../src/lab';
 import { ROOT } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
-import { alive, threadsOf, waitUntil } from './processes';
+import { alive, threadsOf, waitUntil, zombie } from './processes';
 
 const skip = skipUnlessIsolated('the peer host tests (real WebRTC probes in child processes)');
 const ENTRY = join(ROOT, 'dist', 'peer-host.cjs');
@@ -134,6 +134,38 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
     expect(hosts.pids).not.toContain(victim);
     const next = await runDiagnosis({ config, targets, peerHosts: hosts });
     expect(next.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
+  }, 60_000);
+
+  it('a job sent to a host that died a moment ago fails with the signal, and the dead pipe raises nothing', async () => {
+    const hosts = pool(1);
+    await hosts.ready();
+    const [victim] = hosts.pids as [number];
+    process.kill(victim, 'SIGKILL');
+    // wait, without yielding to the event loop, until the kernel has ended it (a zombie not yet
+    // reaped): the pool has not seen the exit, still thinks the host ready, and writes to a dead pipe
+    const until = Date.now() + 5_000;
+    while (zombie(victim) === false && Date.now() < until);
+    expect(zombie(victim)).toBe(true);
+    // and a little longer, still without yielding, for the kernel to close its end of the socket
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    const stages: string[] = [];
+    const job = hosts.run(
+      {
+        probe: 'peer-connection',
+        target: targets.find((t) => t.kind === 'stun') as ResolvedTarget,
+        targets,
+        timeouts: config.timeouts,
+        correlationId: 'dead-pipe',
+        attempt: 1,
+      },
+      { emit: () => {}, stage: (name) => stages.push(name) },
+      new AbortController().signal,
+    );
+    expect(job).not.toBeNull();
+    await expect(job).rejects.toThrow(/peer host process running this probe ended \(SIGKILL\)/);
+    expect(hosts.ledger.counts().leaked).toBe(0);
+    await hosts.ready(1);
+    expect(hosts.pids).not.toContain(victim);
   }, 60_000);
 
   it("an idle host lets go of libwebrtc's threads (closed connections are collected)", async () => {

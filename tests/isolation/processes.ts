@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** True while a process with this pid exists. */
 export function alive(pid: number): boolean {
@@ -7,6 +7,28 @@ export function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * True when the process has ended, its files closed (its end of our pipe with them), but its parent
+ * has not reaped it yet: Linux state Z with no open descriptors. (The leader of a process with threads
+ * shows Z while its other threads still hold the files.)
+ */
+export function zombie(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '');
+    return state.startsWith('Z') && openFiles(pid) === 0;
+  } catch {
+    return false;
+  }
+}
+
+function openFiles(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
   }
 }
 

@@ -61,7 +61,15 @@ class PeerHost {
     this.entry = ledger.register('child-process', `peer host ${child.pid ?? '?'}`, () => this.stop());
     child.on('message', (message) => this.receive(message));
     child.once('exit', (code, signal) => this.gone(signal ?? `exit code ${code}`));
-    child.once('error', (error) => this.gone(error.message));
+    // a closed channel is the first sign of a dead host: no new job goes to it (its 'exit' follows)
+    child.once('disconnect', () => (this.ready = false));
+    // A host that started and then died says why in 'exit' (its signal or code); what Node reports as
+    // 'error' after that (EPIPE on a write, the channel already disconnected) is the same death seen
+    // from the pipe. Only a host that never started (no pid) ends here. The listener stays for the
+    // host's life: an 'error' without one would be an uncaught exception in the engine.
+    child.on('error', (error) => {
+      if (child.pid === undefined) this.gone(error.message);
+    });
     this.send({ type: 'warm' });
   }
 
@@ -72,7 +80,9 @@ class PeerHost {
   send(request: HostRequest): boolean {
     if (!this.child.connected) return false;
     try {
-      this.child.send(request);
+      // with a callback a failed write is passed here instead of emitted; the 'exit' that follows
+      // fails the host's jobs with the real cause
+      this.child.send(request, () => {});
       return true;
     } catch {
       return false;
