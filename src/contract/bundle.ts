@@ -125,6 +125,8 @@ export const BundleVerdictSchema = z.object({
       since: z.string(),
       until: z.string(),
       verdict: VerdictSchema,
+      /** The history report's note (which is newer and why); absent in bundles made before it. */
+      note: z.string().nullable().default(null),
       targets: z.array(HistoryTargetSchema),
     })
     .nullable(),

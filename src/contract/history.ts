@@ -24,5 +24,10 @@ export const HistoryReportSchema = z.object({
   targets: z.array(HistoryTargetSchema),
   patterns: z.array(PatternSchema),
   verdict: VerdictSchema,
+  /**
+   * When the stored pattern and the newest run read the state differently: which is newer and why
+   * the verdict follows it (null when they agree).
+   */
+  note: z.string().nullable(),
 });
 export type HistoryReport = z.infer<typeof HistoryReportSchema>;

@@ -57,7 +57,10 @@ describe('history and diagnose give one verdict', () => {
     expect(report.verdict.action).toMatch(/^Check this machine's network/);
     expect(report.verdict.action).not.toMatch(/wait/i);
     // the screen says which is newer and why
-    expect(report.verdict.message).toMatch(/newest run, which is newer than that pattern/);
+    expect(report.note).toMatch(
+      /^The newest run \(2026-12-01T11:59:00.000Z\) is newer than the stored pattern \(failures of .* since 2026-12-01T11:40:00.000Z\)/,
+    );
+    expect(report.verdict.message).toBe(newest.message);
     expect(report.verdict.evidence.some((e) => /newest run decides/.test(e.summary))).toBe(true);
   });
 
@@ -70,5 +73,15 @@ describe('history and diagnose give one verdict', () => {
     expect(report.verdict.kind).toBe(newest.kind);
     expect(report.verdict.title).toBe(newest.title);
     expect(report.verdict.action).not.toMatch(/wait/i);
+  });
+
+  it('says nothing about which is newer when the pattern and the newest run read the same', () => {
+    const refused = (id: string, at: number): AttemptReport => ({
+      ...attempt(id, 'stun-binding', at, false, { transport: 'udp' }, 'timeout'),
+      errorMessage: 'no answer within 1500 ms',
+    });
+    const { report, newest } = replay(STUNS, 20, refused);
+    expect(report.verdict.kind).toBe(newest.kind);
+    expect(report.note).toBeNull();
   });
 });

@@ -46,6 +46,7 @@ export function formatHistory(report: HistoryReport): string {
     `${v.title}  [${v.kind}, confidence ${Math.round(v.confidence * 100)}%]`,
     '',
     v.message,
+    ...(report.note ? [report.note] : []),
     `What to do: ${v.action}`,
     `Local: ${v.local}   Cross-network: ${v.crossNetwork}`,
     '',

@@ -44,7 +44,7 @@ const SCOPE_RANK = (scope: string) =>
 /** The patterns and the overall verdict over [from, to) of the stored history. */
 export function historyReport(queries: HistoryQueries, options: HistoryVerdictOptions): HistoryReport {
   const analysis = analyzeHistory(queries, options);
-  const verdict = historyVerdict(queries, analysis, options);
+  const { verdict, note } = historyVerdict(queries, analysis, options);
   return {
     schema: HISTORY_SCHEMA,
     since: iso(options.from),
@@ -55,10 +55,17 @@ export function historyReport(queries: HistoryQueries, options: HistoryVerdictOp
     targets: analysis.targets,
     patterns: analysis.patterns,
     verdict,
+    note,
   };
 }
 
-function currentVerdict(queries: HistoryQueries, options: HistoryVerdictOptions): Verdict | null {
+/** The newest run's verdict (the newest attempt of every target) and when that run was. */
+interface Current {
+  verdict: Verdict;
+  at: number;
+}
+
+function currentVerdict(queries: HistoryQueries, options: HistoryVerdictOptions): Current | null {
   const rows = queries.attemptsBetween(Math.max(options.from, options.to - CURRENT_MS), options.to, 5000);
   if (rows.length === 0) return null;
   const attempts: AttemptReport[] = rows.map(attemptFromRow).reverse();
@@ -82,7 +89,13 @@ function currentVerdict(queries: HistoryQueries, options: HistoryVerdictOptions)
       rttMs: null,
     });
   }
-  return verdictFor({ targets, attempts, appFailing: options.appFailing ?? false, cancelled: false });
+  const verdict = verdictFor({
+    targets,
+    attempts,
+    appFailing: options.appFailing ?? false,
+    cancelled: false,
+  });
+  return { verdict, at: Math.max(...attempts.map((a) => Date.parse(a.startedAt))) };
 }
 
 function kindOf(outage: Outage): VerdictKind {
@@ -126,12 +139,24 @@ function describeOutage(outage: Outage, recurring: Pattern | undefined, kind: Ve
   return `${outage.failures} of ${outage.attempts} attempts against ${what} failed${how} ${localPart}, ${when}.${recurs}${blame}`;
 }
 
+/** The history's verdict, and when it follows the newest run against the stored pattern, why. */
+interface HistoryAnswer {
+  verdict: Verdict;
+  note: string | null;
+}
+
 function historyVerdict(
   queries: HistoryQueries,
   analysis: Analysis,
   options: HistoryVerdictOptions,
-): Verdict {
-  const current = currentVerdict(queries, options);
+): HistoryAnswer {
+  const newestRun = currentVerdict(queries, options);
+  const decided = decide(newestRun, analysis);
+  return 'note' in decided ? decided : { verdict: decided, note: null };
+}
+
+function decide(newestRun: Current | null, analysis: Analysis): Verdict | HistoryAnswer {
+  const current = newestRun?.verdict ?? null;
   const outages = [...analysis.outages].sort(
     (a, b) =>
       Number(a.end !== null) - Number(b.end !== null) ||
@@ -156,15 +181,16 @@ function historyVerdict(
   // One verdict function: while an outage is ongoing, the newest run's verdict (verdictFor over the
   // newest attempt of every target) decides what it is; history only adds since when. Where the two
   // read it differently (an offline machine, a name that does not exist), the newest run wins and the
-  // message says so.
+  // report's note says which is newer and why.
   if (
     worst &&
     worst.end === null &&
+    newestRun &&
     current &&
     current.kind !== 'healthy' &&
     (current.kind !== kindOf(worst) || current.kind === 'offline')
   ) {
-    return newestRunDecides(current, worst);
+    return newestRunDecides(newestRun, worst);
   }
   if (worst && (!currentProblem || worst.end === null)) {
     const kind = kindOf(worst);
@@ -224,15 +250,18 @@ function historyVerdict(
   };
 }
 
-function newestRunDecides(current: Verdict, outage: Outage): Verdict {
+function newestRunDecides(newestRun: Current, outage: Outage): HistoryAnswer {
   const scopeName = SCOPE_NAMES[outage.scope] ?? outage.scope.replace(/^(target|kind):/, '');
+  const { verdict } = newestRun;
   return {
-    ...current,
-    message: `${current.message} The stored history shows failures of ${scopeName} since ${iso(outage.start)}; this verdict comes from the newest run, which is newer than that pattern and carries the machine's own evidence (what failed and why), so it decides.`,
-    evidence: [
-      ...current.evidence,
-      { summary: `history: ${outage.scope} failing since ${iso(outage.start)} (newest run decides)` },
-    ],
+    verdict: {
+      ...verdict,
+      evidence: [
+        ...verdict.evidence,
+        { summary: `history: ${outage.scope} failing since ${iso(outage.start)} (newest run decides)` },
+      ],
+    },
+    note: `The newest run (${iso(newestRun.at)}) is newer than the stored pattern (failures of ${scopeName} since ${iso(outage.start)}) and carries the machine's own evidence of what failed and why, so its verdict stands.`,
   };
 }
 

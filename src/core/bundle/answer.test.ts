@@ -18,10 +18,11 @@ const last = (v: Verdict): NonNullable<BundleVerdict['lastReport']> => ({
   verdict: v,
   targets: [],
 });
-const history = (v: Verdict): NonNullable<BundleVerdict['history']> => ({
+const history = (v: Verdict, note: string | null = null): NonNullable<BundleVerdict['history']> => ({
   since: '2026-12-06T03:00:00.000Z',
   until: '2026-12-07T03:05:00.000Z',
   verdict: v,
+  note,
   targets: [],
 });
 
@@ -46,6 +47,16 @@ describe('bundleAnswer: the one verdict of a bundle', () => {
       /newest diagnosis \(run run-1.*\) alone read "One STUN server is down" \[partial-outage\]/,
     );
     expect(answer?.note).toMatch(/history runs until 2026-12-07T03:05:00.000Z, is newer/);
+  });
+
+  it("carries the history's own note when its verdict follows the newest run against a stored pattern", () => {
+    const note = 'The newest run (2026-12-07T03:04:00.000Z) is newer than the stored pattern';
+    const answer = bundleAnswer({
+      lastReport: last(verdict('offline', 'This machine appears to be offline')),
+      history: history(verdict('offline', 'This machine appears to be offline'), note),
+      given: null,
+    });
+    expect(answer).toMatchObject({ from: 'history', note, verdict: { kind: 'offline' } });
   });
 
   it('falls back to the newest diagnosis, then to the verdict given at export, then to none', () => {

@@ -183,7 +183,13 @@ function verdictsAtExport(
         ? { runId: last.runId, finishedAt: last.finishedAt, verdict: last.verdict, targets: last.targets }
         : null,
       history: history
-        ? { since: history.since, until: history.until, verdict: history.verdict, targets: history.targets }
+        ? {
+            since: history.since,
+            until: history.until,
+            verdict: history.verdict,
+            note: history.note,
+            targets: history.targets,
+          }
         : null,
       given: options.verdict ?? null,
     },

@@ -40,6 +40,11 @@ export function HistoryScreen({ api, refresh }: { api: TriageApi; refresh: unkno
         >
           <h2 id="history-verdict">{report.verdict.title}</h2>
           <p>{report.verdict.message}</p>
+          {report.note && (
+            <p className="hint" data-testid="history-verdict-note">
+              {report.note}
+            </p>
+          )}
           <p>
             <strong>What to do: </strong>
             {report.verdict.action}
