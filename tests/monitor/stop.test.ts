@@ -35,7 +35,14 @@ describe.skipIf(skip)('rtc-triage monitor: SIGINT while a diagnosis is running',
     const config = join(dir, 'lab.json');
     writeFileSync(config, JSON.stringify(lab.config));
     const waits = delays(20261122, 20, 2500);
-    const results: Array<{ run: number; waitMs: number; code: number | null; stopped: boolean }> = [];
+    const results: Array<{
+      run: number;
+      waitMs: number;
+      code: number | null;
+      stopped: boolean;
+      alerts: string[];
+      stderr?: string;
+    }> = [];
     for (let round = 0; round < 4; round++) {
       const batch = Array.from({ length: 5 }, (_, i) => {
         const run = round * 5 + i;
@@ -57,7 +64,15 @@ describe.skipIf(skip)('rtc-triage monitor: SIGINT while a diagnosis is running',
           await child.waitFor('a first cycle', (l) => l.event === 'monitor.cycle');
           await new Promise((resolve) => setTimeout(resolve, waitMs));
           const code = await child.stop();
-          results.push({ run, waitMs, code, stopped: child.events('monitor.stopped').length === 1 });
+          results.push({
+            run,
+            waitMs,
+            code,
+            stopped: child.events('monitor.stopped').length === 1,
+            // what an exit code 1 would mean: an alert still open (printed so a failure says why)
+            alerts: child.events('monitor.alert').map((l) => JSON.stringify(l.data ?? l)),
+            ...(code !== 0 ? { stderr: child.stderr.slice(-2000) } : {}),
+          });
         }),
       );
     }

@@ -29,12 +29,14 @@ export function stageWait<T>(
         reject(onTimeout?.() ?? new ProbeFailure('timeout', stage, `no progress within ${ms} ms`)),
       ),
     );
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    // The work is always followed, even when the wait ends first (cancelled before it began, or
+    // timed out): a rejection nobody handles would end the process (an unhandled rejection).
     work.then(
       (value) => finish(() => resolve(value)),
       (error: unknown) => finish(() => reject(error)),
     );
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
