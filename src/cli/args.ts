@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors';
+import { HISTORY_WINDOW_MS } from '../contract';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -34,6 +35,14 @@ export function parseDuration(flag: string, value: string): number {
     match[2] as 'ms' | 's' | 'm' | 'h' | 'd'
   ];
   return Number(match[1]) * unit;
+}
+
+/** A `--since` window: a duration within the one every face accepts (1 minute to 400 days). */
+export function parseWindow(flag: string, value: string): number {
+  const ms = parseDuration(flag, value);
+  if (ms < HISTORY_WINDOW_MS.min || ms > HISTORY_WINDOW_MS.max)
+    throw new UsageError(`${flag}: "${value}" is out of range (1m to 400d)`);
+  return Math.round(ms);
 }
 
 export function parsePort(flag: string, value: string): number {

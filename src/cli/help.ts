@@ -79,7 +79,7 @@ start, end and recovery time; consecutive failures; outages that recur at the sa
 several days; flapping. Then gives one verdict: infrastructure, network, this machine, or the app.
 
 Options:
-  --since DUR     how far back to look (default 24h; e.g. 90m, 7d)
+  --since DUR     how far back to look (default 24h; 1m to 400d, e.g. 90m, 7d)
   --json          print one JSON object (schema rtc-triage/history@1) on stdout
   --db FILE       history database to read (default: the user data folder)
   --tz ZONE       IANA time zone for time-of-day windows (default: this system's)

@@ -16,12 +16,9 @@ import {
 import type { TriageEvent } from './events';
 import type { MethodName } from './channels';
 
-/** A window of history to look at: one minute to 400 days. */
-const windowMs = z
-  .number()
-  .int()
-  .min(60_000)
-  .max(400 * 86_400_000);
+/** A window of history to look at: one minute to 400 days, in every face (API, IPC, CLI flags). */
+export const HISTORY_WINDOW_MS = { min: 60_000, max: 400 * 86_400_000 } as const;
+const windowMs = z.number().int().min(HISTORY_WINDOW_MS.min).max(HISTORY_WINDOW_MS.max);
 
 /** A target list as in a config file: 1–500 targets. Duplicate ids are refused by the engine. */
 const ConfigTargetsSchema = z.array(TargetSchema).min(1, 'at least one target is needed').max(500);

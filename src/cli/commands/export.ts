@@ -7,7 +7,7 @@ import { defaultConfigPath } from '../../core/config/resources';
 import { UsageError } from '../../core/errors';
 import { defaultDbPath, logDirFor } from '../../core/paths';
 import { HistoryStore } from '../../core/store/history';
-import { parseDuration, parseFlags } from '../args';
+import { parseFlags, parseWindow } from '../args';
 import type { CliIo } from '../io';
 
 export const EXPORT_HELP = `Usage: rtc-triage export --out FILE [--since 24h] [--no-redact] [--db FILE] [--config FILE]
@@ -23,7 +23,7 @@ are always removed. Hosts of the servers you configured are kept. See docs/bundl
 
 Options:
   --out FILE      where to write the bundle (.zip)
-  --since DUR     how far back to export (default 24h; e.g. 30m, 7d)
+  --since DUR     how far back to export (default 24h; 1m to 400d, e.g. 30m, 7d)
   --no-redact     keep IP addresses and machine names (noted in the bundle's manifest)
   --db FILE       the history database (default: the per-user data folder)
   --config FILE   the config to include, secrets removed (default: the built-in target list)
@@ -44,7 +44,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     return 0;
   }
   if (!values.out) throw new UsageError('export: --out FILE is required (where to write the bundle)');
-  const sinceMs = parseDuration('--since', values.since ?? '24h');
+  const sinceMs = parseWindow('--since', values.since ?? '24h');
   if (sinceMs <= 0) throw new UsageError('--since: the window must be longer than 0');
   const dbPath = values.db ?? defaultDbPath();
   if (!existsSync(dbPath))

@@ -4,7 +4,7 @@ import { isValidTimeZone, systemTimeZone } from '../../core/analysis/local-time'
 import { UsageError } from '../../core/errors';
 import { defaultDbPath } from '../../core/paths';
 import { HistoryStore } from '../../core/store/history';
-import { parseDuration, parseFlags } from '../args';
+import { parseFlags, parseWindow } from '../args';
 import { HISTORY_HELP } from '../help';
 import type { CliIo } from '../io';
 
@@ -20,7 +20,7 @@ export async function historyCommand(argv: string[], io: CliIo): Promise<number>
     io.out(HISTORY_HELP);
     return 0;
   }
-  const sinceMs = parseDuration('--since', values.since ?? '24h');
+  const sinceMs = parseWindow('--since', values.since ?? '24h');
   if (sinceMs <= 0) throw new UsageError('--since: the window must be longer than 0');
   const timeZone = values.tz ?? systemTimeZone();
   if (!isValidTimeZone(timeZone)) throw new UsageError(`--tz: "${timeZone}" is not an IANA time zone`);
