@@ -172,3 +172,32 @@ describe('the /metrics server', () => {
     }
   });
 });
+
+describe('labelled counters exist at 0 before their first increment (issue 19)', () => {
+  it('a fresh registry has the known alert, cycle, ledger and verdict series; a target seen adds its own', async () => {
+    const m = new TriageMetrics({ version: '1.0.0', face: 'monitor' });
+    const fresh = await m.text();
+    for (const series of [
+      'rtc_triage_alerts_total{alert="machine:offline"}',
+      'rtc_triage_monitor_cycles_total{result="failed"}',
+      'rtc_triage_ledger_resources_total{outcome="leaked"}',
+      'rtc_triage_diagnoses_total{verdict="infrastructure-outage"}',
+    ])
+      expect(value(fresh, series), series).toBe(0);
+
+    m.observe(ev('attempt.started', { probe: 'gun-signaling', kind: 'gun', attempt: 1 }, 'lab-gun'));
+    const seen = await m.text();
+    expect(value(seen, 'gun_signal_retry_total{probe="gun-signaling",target="lab-gun"}')).toBe(0);
+    expect(value(seen, 'rtc_triage_retries_total{probe="gun-signaling",target="lab-gun",kind="gun"}')).toBe(
+      0,
+    );
+    expect(value(seen, 'rtc_triage_alerts_total{alert="target:lab-gun"}')).toBe(0);
+
+    // and they count from there
+    m.observe(ev('attempt.retry', { probe: 'gun-signaling', kind: 'gun', after: 1 }, 'lab-gun'));
+    m.observe(ev('monitor.alert', { key: 'target:lab-gun' }, 'lab-gun'));
+    const counted = await m.text();
+    expect(value(counted, 'gun_signal_retry_total{probe="gun-signaling",target="lab-gun"}')).toBe(1);
+    expect(value(counted, 'rtc_triage_alerts_total{alert="target:lab-gun"}')).toBe(1);
+  });
+});

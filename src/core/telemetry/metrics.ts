@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VERDICT_KINDS, type MonitorStatus, type TriageEvent } from '../../contract';
+import { DIAGNOSIS_FAILED_KEY, LEAKED_KEY, OFFLINE_KEY, targetKey } from '../monitor/conditions';
 import { openResourcesInProcess } from '../runner/ledger';
 
 /**
@@ -76,6 +77,8 @@ export class TriageMetrics {
   private readonly alertActive;
   readonly otlpFailures;
   private readonly running = new Set<string>();
+  /** Probe × target label sets already initialised (bounded by the config's targets). */
+  private readonly known = new Set<string>();
 
   constructor(info: { version: string; face: string }) {
     const registers = [this.registry];
@@ -241,7 +244,15 @@ export class TriageMetrics {
       help: 'OTLP span exports that failed (the spans were dropped; diagnoses are not affected)',
       registers,
     });
-    for (const kind of VERDICT_KINDS) this.lastVerdict.set({ kind }, 0);
+    for (const kind of VERDICT_KINDS) {
+      this.lastVerdict.set({ kind }, 0);
+      this.diagnoses.inc({ verdict: kind }, 0);
+    }
+    // Every label set known in advance starts at 0, so a dashboard reads 0, not "No data", until
+    // the first one happens (a rate over an absent series is absent too).
+    for (const result of ['ok', 'busy', 'failed']) this.monitorCycles.inc({ result }, 0);
+    for (const outcome of ['released', 'leaked']) this.ledgerResources.inc({ outcome }, 0);
+    for (const alert of [OFFLINE_KEY, LEAKED_KEY, DIAGNOSIS_FAILED_KEY]) this.alertKnown(alert);
     this.inProgress.set(0);
     this.monitorEnabled.set(0);
   }
@@ -268,6 +279,7 @@ export class TriageMetrics {
       case 'run.finished':
         return this.runFinished(event);
       case 'attempt.started':
+        this.targetKnown(str(data.probe), target, str(data.kind));
         if (typeof data.targetUrl === 'string')
           this.targetInfo.set({ target, kind: str(data.kind), url: data.targetUrl.slice(0, 256) }, 1);
         return;
@@ -301,6 +313,22 @@ export class TriageMetrics {
         this.alertActive.set({ alert: str(data.key) }, 0);
         return;
     }
+  }
+
+  /** A probe × target seen for the first time: its counters exist from now on, at 0. */
+  private targetKnown(probe: string, target: string, kind: string): void {
+    const key = `${probe}\u0000${target}\u0000${kind}`;
+    if (this.known.has(key)) return;
+    this.known.add(key);
+    this.retries.inc({ probe, target, kind }, 0);
+    if (kind === 'gun') this.gunRetries.inc({ probe, target }, 0);
+    this.chaosFaults.inc({ probe, target }, 0);
+    this.alertKnown(targetKey(target));
+  }
+
+  private alertKnown(alert: string): void {
+    this.alerts.inc({ alert }, 0);
+    this.recoveries.inc({ alert }, 0);
   }
 
   /** The monitor's state, for a scrape that comes before its first event. */
