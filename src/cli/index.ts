@@ -46,7 +46,10 @@ export async function main(argv: string[], io: CliIo = processIo(version)): Prom
     if (error instanceof TriageError) {
       io.err(`rtc-triage: ${error.message}`);
       const usage =
-        error.code === 'USAGE' || error.code === 'CONFIG_INVALID' || error.code === 'CONFIG_UNREADABLE';
+        error.code === 'USAGE' ||
+        error.code === 'CONFIG_INVALID' ||
+        error.code === 'CONFIG_UNREADABLE' ||
+        error.code === 'ARGUMENT_INVALID';
       return usage ? EXIT.usage : EXIT.internal;
     }
     io.err(`rtc-triage: internal error: ${errorMessage(error)}`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, lstatSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -53,10 +53,37 @@ export interface ExportResult {
 const ROWS_PER_CHUNK = 500;
 
 /**
+ * Refuses, before anything is read or written, a destination the bundle cannot replace safely: a
+ * folder that does not exist, or an existing name that is not a regular file (a device such as
+ * /dev/full, a folder, a symbolic link), which the final rename would otherwise replace.
+ */
+function checkBundleTarget(out: string): void {
+  const refuse = (why: string) =>
+    new TriageError('ARGUMENT_INVALID', `cannot write the bundle ${out}: ${why}`, { field: 'out' });
+  const folder = dirname(out);
+  let stat: Stats;
+  try {
+    stat = statSync(folder);
+  } catch {
+    throw refuse(`the folder ${folder} does not exist`);
+  }
+  if (!stat.isDirectory()) throw refuse(`${folder} is not a folder`);
+  try {
+    stat = lstatSync(out);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw refuse(errorMessage(error));
+  }
+  if (!stat.isFile())
+    throw refuse('it exists and is not a regular file (a device, folder or link); choose another name');
+}
+
+/**
  * Writes one bundle zip. The zip is written next to `out` under a temporary name and renamed when
  * complete, so a failed export never leaves a half bundle where the user expects one.
  */
 export async function exportBundle(options: ExportOptions): Promise<ExportResult> {
+  checkBundleTarget(options.out);
   const now = options.now ?? new Date();
   const config = options.config ?? null;
   const rows = new WindowRows(options.store.database, options.since.getTime());
