@@ -1,3 +1,5 @@
+import { printable } from './printable';
+
 /** Where the CLI writes; tests may capture it. */
 export interface CliIo {
   out(text: string): void;
@@ -5,10 +7,12 @@ export interface CliIo {
   version: string;
 }
 
+/** The process's stdout/stderr; every line goes through `printable` (no escape sequence gets out). */
 export function processIo(version: string): CliIo {
+  const line = (text: string) => printable(text.endsWith('\n') ? text : `${text}\n`);
   return {
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    out: (text) => process.stdout.write(line(text)),
+    err: (text) => process.stderr.write(line(text)),
     version,
   };
 }
