@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HistoryReportSchema } from '../../src/contract';
 import { record, tempStore } from '../analysis/history-fixture';
+import { HistoryStore } from '../../src/core/store/history';
 import { runCli } from '../helpers/cli';
 
 const MIN = 60_000;
@@ -60,6 +61,7 @@ describe('rtc-triage history', () => {
 
   it('says there is nothing to analyse in an empty window', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'rtc-triage-empty-')), 'history.db');
+    HistoryStore.open(db).close();
     const result = await runCli(['history', '--db', db, '--since', '1h']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/No history in this window/);

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HistoryStore } from '../../src/core/store/history';
 import { runCli } from '../helpers/cli';
 
 // Issue 19: `history --since 99999999999d` allocated 3.4 GB and died; the API caps a window at 400
@@ -26,6 +27,7 @@ describe('history windows are bounded in every face', () => {
   }
 
   it('the edges are accepted: history --since 400d and --since 1m', async () => {
+    HistoryStore.open(join(dir, 'edges.db'), { retentionDays: 0 }).close();
     for (const since of ['400d', '1m']) {
       const run = await runCli(['history', '--since', since, '--json', '--db', join(dir, 'edges.db')]);
       expect(run.stderr).not.toContain('out of range');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { HistoryReport } from '../../contract';
 import { historyReport } from '../../core/analysis/history-verdict';
 import { isValidTimeZone, systemTimeZone } from '../../core/analysis/local-time';
@@ -24,7 +25,11 @@ export async function historyCommand(argv: string[], io: CliIo): Promise<number>
   if (sinceMs <= 0) throw new UsageError('--since: the window must be longer than 0');
   const timeZone = values.tz ?? systemTimeZone();
   if (!isValidTimeZone(timeZone)) throw new UsageError(`--tz: "${timeZone}" is not an IANA time zone`);
-  const store = HistoryStore.open(values.db ?? defaultDbPath());
+  const dbPath = values.db ?? defaultDbPath();
+  // reading must not create: a mistyped --db would otherwise read as an empty, healthy-looking history
+  if (!existsSync(dbPath))
+    throw new UsageError(`history: there is no history at ${dbPath} (run a diagnosis first, or pass --db)`);
+  const store = HistoryStore.open(dbPath);
   try {
     const to = Date.now();
     const report = historyReport(store.queries, {
