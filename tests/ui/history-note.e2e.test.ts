@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttemptReport } from '../../src/contract';
-import { startServe, type ServeHandle } from '../../src/cli/serve';
+import type { ServeHandle } from '../../src/cli/serve';
 import { HistoryStore } from '../../src/core/store/history';
 import { attempt, type FixtureTarget } from '../analysis/history-fixture';
-import { RENDERER_DIR } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
-import { startLabService, type LabService } from '../helpers/lab-service';
-import { hasChromium, horizontalOverflow, launchBrowser, screenshot, type Browser } from './browser';
+import type { LabService } from '../helpers/lab-service';
+import { startServedLab, type ServedLab } from './served-lab';
+import { hasChromium, horizontalOverflow, screenshot, type Browser } from './browser';
 
 // Issue 17: where the stored pattern and the newest run read the state differently, the History
 // screen says which is newer and why, next to the one verdict (here: the stored pattern is "every
@@ -29,38 +29,33 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the History note test'))(
     let labService: LabService;
     let server: ServeHandle;
     let browser: Browser;
+    let served: ServedLab | undefined;
 
     beforeAll(async () => {
-      labService = await startLabService({ useSavedSettings: true });
-      // Twenty monitoring rounds up to now against servers of another network (never contacted).
-      const store = HistoryStore.open(labService.dbPath, { retentionDays: 0 });
-      try {
-        const to = Date.now() - 1_000;
-        for (let at = to - 20 * 60_000; at < to; at += 60_000) {
-          const runId = `run-${at}`;
-          store.beginRun(runId, new Date(at), 'test', OUTSIDE);
-          const run = [
-            attempt('local-machine', 'peer-connection', at, true, { path: 'host' }),
-            ...OUTSIDE.map((t) => noResolver(t.id, at)),
-          ];
-          store.ingest(run.map((a) => ({ runId, attempt: a })));
+      served = await startServedLab(async (started) => {
+        labService = started;
+        // Twenty monitoring rounds up to now against servers of another network (never contacted).
+        const store = HistoryStore.open(labService.dbPath, { retentionDays: 0 });
+        try {
+          const to = Date.now() - 1_000;
+          for (let at = to - 20 * 60_000; at < to; at += 60_000) {
+            const runId = `run-${at}`;
+            store.beginRun(runId, new Date(at), 'test', OUTSIDE);
+            const run = [
+              attempt('local-machine', 'peer-connection', at, true, { path: 'host' }),
+              ...OUTSIDE.map((t) => noResolver(t.id, at)),
+            ];
+            store.ingest(run.map((a) => ({ runId, attempt: a })));
+          }
+        } finally {
+          store.close();
         }
-      } finally {
-        store.close();
-      }
-      server = await startServe({
-        service: labService.service,
-        host: '127.0.0.1',
-        port: 0,
-        rendererDir: RENDERER_DIR,
       });
-      browser = await launchBrowser();
+      ({ labService, server, browser } = served);
     });
 
     afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      await labService?.close();
+      await served?.close();
     });
 
     it('shows the one verdict (offline) and a note saying the newest run is newer and why it decides', async () => {

@@ -5,11 +5,11 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeHandle } from '../../src/cli/serve';
-import { RENDERER_DIR } from '../helpers/build';
+import type { ServeHandle } from '../../src/cli/serve';
 import { skipUnlessIsolated } from '../helpers/isolation';
-import { startLabService, type LabService } from '../helpers/lab-service';
-import { hasChromium, horizontalOverflow, launchBrowser, screenshot, type Browser } from './browser';
+import type { LabService } from '../helpers/lab-service';
+import { startServedLab, type ServedLab } from './served-lab';
+import { hasChromium, horizontalOverflow, screenshot, type Browser } from './browser';
 
 const PERIOD_MS = 15 * 60_000;
 
@@ -19,23 +19,16 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the monitor switch UI test')
     let labService: LabService;
     let server: ServeHandle;
     let browser: Browser;
+    let served: ServedLab | undefined;
 
     beforeAll(async () => {
-      labService = await startLabService({ useSavedSettings: true });
-      server = await startServe({
-        service: labService.service,
-        host: '127.0.0.1',
-        port: 0,
-        rendererDir: RENDERER_DIR,
-      });
-      browser = await launchBrowser();
+      served = await startServedLab();
+      ({ labService, server, browser } = served);
     });
 
     afterAll(async () => {
       await labService?.service.setMonitor({ enabled: false });
-      await browser?.close();
-      await server?.close();
-      await labService?.close();
+      await served?.close();
     });
 
     async function go(page: Page, hash: string, title: string): Promise<void> {

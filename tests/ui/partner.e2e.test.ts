@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeHandle } from '../../src/cli/serve';
+import type { ServeHandle } from '../../src/cli/serve';
 import type { Target } from '../../src/contract';
-import { RENDERER_DIR } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
-import { startLabService, type LabService } from '../helpers/lab-service';
+import type { LabService } from '../helpers/lab-service';
+import { startServedLab, type ServedLab } from './served-lab';
 import { resultOf, startPartner } from '../helpers/partner-cli';
-import { hasChromium, horizontalOverflow, launchBrowser, screenshot, type Browser } from './browser';
+import { hasChromium, horizontalOverflow, screenshot, type Browser } from './browser';
 
 /** What the browser's page asks serve for, asked the same way: `POST /api/call/<method>`. */
 async function callServe<T>(server: ServeHandle, method: string, args: unknown = {}): Promise<T> {
@@ -34,24 +34,17 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the partner screen UI test')
     let labService: LabService;
     let server: ServeHandle;
     let browser: Browser;
+    let served: ServedLab | undefined;
     let dir: string;
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'rtc-triage-partner-ui-'));
-      labService = await startLabService({ useSavedSettings: true });
-      server = await startServe({
-        service: labService.service,
-        host: '127.0.0.1',
-        port: 0,
-        rendererDir: RENDERER_DIR,
-      });
-      browser = await launchBrowser();
+      served = await startServedLab();
+      ({ labService, server, browser } = served);
     });
 
     afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      await labService?.close();
+      await served?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 

@@ -3,22 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeHandle } from '../../src/cli/serve';
+import type { ServeHandle } from '../../src/cli/serve';
 import { HistoryStore } from '../../src/core/store/history';
 import { record } from '../analysis/history-fixture';
-import { RENDERER_DIR } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
-import { startLabService, type LabService } from '../helpers/lab-service';
+import type { LabService } from '../helpers/lab-service';
+import { startServedLab, type ServedLab } from './served-lab';
 import { bundleFixture } from './bundle-file';
-import {
-  backgroundColor,
-  hasChromium,
-  horizontalOverflow,
-  launchBrowser,
-  screenshot,
-  tabTo,
-  type Browser,
-} from './browser';
+import { backgroundColor, hasChromium, horizontalOverflow, screenshot, tabTo, type Browser } from './browser';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -31,32 +23,27 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
     let labService: LabService;
     let server: ServeHandle;
     let browser: Browser;
+    let served: ServedLab | undefined;
     let seededUntil = 0;
 
     beforeAll(async () => {
-      labService = await startLabService({ useSavedSettings: true });
-      // Three days of monitoring rounds, one a minute (servers of another network, never contacted).
-      const store = HistoryStore.open(labService.dbPath, { retentionDays: 0 });
-      try {
-        seededUntil = Date.now();
-        record(store, seededUntil - 3 * DAY, seededUntil, MIN, (at, check) => !check.local && inOutage(at));
-      } finally {
-        store.close();
-      }
-      await labService.service.runDiagnosis({});
-      server = await startServe({
-        service: labService.service,
-        host: '127.0.0.1',
-        port: 0,
-        rendererDir: RENDERER_DIR,
+      served = await startServedLab(async (started) => {
+        labService = started;
+        // Three days of monitoring rounds, one a minute (servers of another network, never contacted).
+        const store = HistoryStore.open(labService.dbPath, { retentionDays: 0 });
+        try {
+          seededUntil = Date.now();
+          record(store, seededUntil - 3 * DAY, seededUntil, MIN, (at, check) => !check.local && inOutage(at));
+        } finally {
+          store.close();
+        }
+        await labService.service.runDiagnosis({});
       });
-      browser = await launchBrowser();
+      ({ labService, server, browser } = served);
     });
 
     afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      await labService?.close();
+      await served?.close();
     });
 
     async function openScreen(hash: string, title: string): Promise<Page> {
