@@ -45,7 +45,6 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (!values.out) throw new UsageError('export: --out FILE is required (where to write the bundle)');
   const sinceMs = parseWindow('--since', values.since ?? '24h');
-  if (sinceMs <= 0) throw new UsageError('--since: the window must be longer than 0');
   const dbPath = values.db ?? defaultDbPath();
   if (!existsSync(dbPath))
     throw new UsageError(`export: there is no history at ${dbPath} (run a diagnosis first, or pass --db)`);

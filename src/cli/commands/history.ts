@@ -22,7 +22,6 @@ export async function historyCommand(argv: string[], io: CliIo): Promise<number>
     return 0;
   }
   const sinceMs = parseWindow('--since', values.since ?? '24h');
-  if (sinceMs <= 0) throw new UsageError('--since: the window must be longer than 0');
   const timeZone = values.tz ?? systemTimeZone();
   if (!isValidTimeZone(timeZone)) throw new UsageError(`--tz: "${timeZone}" is not an IANA time zone`);
   const dbPath = values.db ?? defaultDbPath();
