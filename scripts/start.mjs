@@ -11,8 +11,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { setTimeout } from 'node:timers';
+import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -139,22 +138,6 @@ function freePort(preferred) {
   });
 }
 
-function waitForPort(port, child, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve) => {
-    const attempt = () => {
-      if (child.exitCode !== null || Date.now() > deadline) return resolve(false);
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => setTimeout(attempt, 200));
-    };
-    attempt();
-  });
-}
-
 // Children get their own process group, so a Ctrl-C reaches them once, relayed from here, instead of
 // twice (from the terminal and from us), which would cut their shutdown short.
 const OWN_GROUP = process.platform !== 'win32';
@@ -190,16 +173,18 @@ async function openInBrowser(reason) {
       detached: OWN_GROUP,
     },
   );
-  // serve announces its own URL; the sentence below says it once, with the reason.
+  // serve announces its own URL (with its access token); the sentence below says it once, with the reason.
+  const announced = /^RTC Triage is running at (\S+)/;
   createInterface({ input: child.stdout }).on('line', (line) => {
-    if (!line.startsWith('RTC Triage is running at ')) console.log(line);
+    const url = announced.exec(line)?.[1];
+    if (!url) {
+      console.log(line);
+      return;
+    }
+    console.log(`${reason}, so RTC Triage opens in your browser instead: ${url} (Ctrl-C to stop)`);
+    launchBrowser(url);
   });
   relaySignals(child);
-  if (await waitForPort(port, child)) {
-    const url = `http://127.0.0.1:${port}/`;
-    console.log(`${reason}, so RTC Triage opens in your browser instead: ${url}`);
-    launchBrowser(url);
-  }
 }
 
 ensureBuilt();

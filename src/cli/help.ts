@@ -61,9 +61,10 @@ settings saved in the UI are kept in the history database.
 
 Options:
   --port N        port to listen on (default 7357; 0 picks a free port)
-  --host ADDR     address to listen on (default 127.0.0.1: this machine only). Any other address
-                  makes the UI reachable from the network, so every request then needs an access
-                  token: ${'$'}RTC_TRIAGE_SERVE_TOKEN, or a random one; open the printed address
+  --host ADDR     address to listen on (default 127.0.0.1: this machine only; any other address
+                  makes the UI reachable from the network and prints a warning). Every request
+                  needs the access token, on loopback too (other users of this machine reach
+                  127.0.0.1): ${'$'}RTC_TRIAGE_SERVE_TOKEN, or a random one; open the printed address
                   (it carries the token) to get in
   --config FILE   JSON config listing targets (default: the public STUN servers in resources/)
   --db FILE       history database (default: the user data folder)

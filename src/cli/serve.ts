@@ -7,14 +7,7 @@ import type { TriageEvent } from '../contract';
 import { dispatch, type CallContext } from '../core/dispatch';
 import { TriageError } from '../core/errors';
 import type { TriageService } from '../core/service';
-import {
-  checkToken,
-  hostForUrl,
-  hostPolicy,
-  isLoopbackHost,
-  isOwnRequest,
-  MIN_TOKEN_LENGTH,
-} from './serve-auth';
+import { checkToken, hostForUrl, hostPolicy, isOwnRequest, MIN_TOKEN_LENGTH, newToken } from './serve-auth';
 import { MAX_BUNDLE_UPLOAD_BYTES, ServeFiles } from './serve-files';
 import {
   decodeSegment,
@@ -37,7 +30,8 @@ export { resolveStaticFile } from './serve-static';
  * through `dispatch`); `openBundle` takes the bundle's bytes as its body instead, and `exportBundle`
  * answers with a one-time `GET /api/download/<id>`; `GET /api/events` streams TriageEvents as
  * server-sent events; everything else is the built renderer. Only requests addressed to this
- * server's own host:port are answered, and beyond loopback only those carrying its token.
+ * server's own host:port are answered, and only those carrying its token: loopback is no boundary
+ * between the users of one machine, so a local server needs its token as much as a public one.
  */
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -61,24 +55,22 @@ export interface ServeOptions {
   port: number;
   /** The built renderer (out/renderer). */
   rendererDir: string;
-  /** Required unless `host` is loopback: every request must then carry it (serve-auth.ts). */
+  /** Every request must carry it (serve-auth.ts); a random one when not given. */
   token?: string;
 }
 
 export interface ServeHandle {
+  /** The server's base address, without the token (an API request sends the token as a bearer). */
   url: string;
+  /** The address to open: `url` with `?token=…`, as `serve` prints it; the page swaps it for a cookie. */
+  address: string;
+  token: string;
   close(): Promise<void>;
 }
 
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
-  const token = options.token;
-  if (token === undefined && !isLoopbackHost(options.host)) {
-    throw new TriageError(
-      'USAGE',
-      `serve: listening on ${options.host} makes the UI reachable from other machines, so it needs an access token`,
-    );
-  }
-  if (token !== undefined && token.length < MIN_TOKEN_LENGTH)
+  const token = options.token ?? newToken();
+  if (token.length < MIN_TOKEN_LENGTH)
     throw new TriageError('USAGE', `serve: the access token must be at least ${MIN_TOKEN_LENGTH} characters`);
   const rendererDir = resolve(options.rendererDir);
   const streams = new Set<ServerResponse>();
@@ -103,21 +95,18 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       });
       return;
     }
-    if (token !== undefined) {
-      const check = checkToken(req, res, { token, port });
-      if (check === 'missing') {
-        sendCallError(res, 401, {
-          code: 'TOKEN_REQUIRED',
-          message:
-            'this RTC Triage server needs its access token: open the address `rtc-triage serve` printed',
-        });
-        return;
-      }
-      if (check !== 'ok') {
-        res.writeHead(303, { Location: check.redirect, 'Cache-Control': 'no-store' });
-        res.end();
-        return;
-      }
+    const check = checkToken(req, res, { token, port });
+    if (check === 'missing') {
+      sendCallError(res, 401, {
+        code: 'TOKEN_REQUIRED',
+        message: 'this RTC Triage server needs its access token: open the address `rtc-triage serve` printed',
+      });
+      return;
+    }
+    if (check !== 'ok') {
+      res.writeHead(303, { Location: check.redirect, 'Cache-Control': 'no-store' });
+      res.end();
+      return;
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/api/call/')) return handleCall(req, res, path.slice('/api/call/'.length));
@@ -257,8 +246,11 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   port = (server.address() as AddressInfo).port;
   hostAllowed = hostPolicy(options.host, port);
 
+  const url = `http://${hostForUrl(options.host)}:${port}/`;
   return {
-    url: `http://${hostForUrl(options.host)}:${port}/`,
+    url,
+    address: `${url}?token=${encodeURIComponent(token)}`,
+    token,
     close: async () => {
       await new Promise<void>((resolveClose) => {
         for (const stream of streams) stream.end();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { publicUrl } from './secrets';
 
 /** STUN/TURN URIs per RFC 7064 / RFC 7065. Parsed here so the UI editor and the engine agree. */
 export interface IceServerUri {
@@ -58,7 +59,7 @@ function httpUrl(what: string) {
     try {
       url = new URL(value);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid URL for a ${what}` });
+      ctx.addIssue({ code: 'custom', message: `"${publicUrl(value)}" is not a valid URL for a ${what}` });
       return;
     }
     if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) {

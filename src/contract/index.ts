@@ -9,3 +9,4 @@ export * from './monitor';
 export * from './settings';
 export * from './views';
 export * from './partner';
+export * from './secrets';

@@ -235,7 +235,7 @@ describe.skipIf(
         fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...METHOD_NAMES) }, fc.string({ maxLength: 20 })),
         anyJson,
         async (method, args) => {
-          const response = await postJson(serve.url, encodeURIComponent(method), JSON.stringify(args));
+          const response = await postJson(serve.address, encodeURIComponent(method), JSON.stringify(args));
           let body: unknown;
           expect(() => (body = JSON.parse(response.body))).not.toThrow();
           expect(answerProblem(method, args, body)).toBeNull();

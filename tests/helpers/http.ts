@@ -8,13 +8,18 @@ export interface RawResponse {
 
 /**
  * A raw HTTP request: the path is sent as given (no normalisation of `..`) and every header,
- * Host included, is under the test's control.
+ * Host included, is under the test's control. A base address with `?token=` (a `serve` handle's
+ * `address`) sends that token as `Authorization: Bearer`, as a script would, unless the test sets
+ * its own Authorization or Cookie header.
  */
 export function rawRequest(
   baseUrl: string,
   options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
+  const token = url.searchParams.get('token');
+  const own = Object.keys(options.headers ?? {}).some((h) => /^(authorization|cookie)$/i.test(h));
+  const auth: Record<string, string> = token && !own ? { Authorization: `Bearer ${token}` } : {};
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -22,7 +27,7 @@ export function rawRequest(
         port: url.port,
         method: options.method ?? 'GET',
         path: options.path,
-        headers: { Host: url.host, ...options.headers },
+        headers: { Host: url.host, ...auth, ...options.headers },
         agent: false,
       },
       (res) => {

@@ -26,7 +26,8 @@ async function download(
   url: string,
   path: string,
 ): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
-  const response = await fetch(new URL(path, url));
+  const token = new URL(url).searchParams.get('token') ?? '';
+  const response = await fetch(new URL(path, url), { headers: { Authorization: `Bearer ${token}` } });
   return {
     status: response.status,
     headers: Object.fromEntries(response.headers),
@@ -58,21 +59,21 @@ describe('serve: bundles over HTTP (export as a one-time download, open from upl
   });
 
   it('exports to a download that is served once, as an attachment', async () => {
-    const response = await postJson(server.url, 'exportBundle', JSON.stringify({ sinceMs: 86_400_000 }));
+    const response = await postJson(server.address, 'exportBundle', JSON.stringify({ sinceMs: 86_400_000 }));
     expect(response.status).toBe(200);
     const result = BundleExportSchema.parse((JSON.parse(response.body) as { value: unknown }).value);
     expect(result).toMatchObject({ savedTo: null, redacted: true, counts: { runs: 6 } });
     expect(result.download).toMatch(/^\/api\/download\/[0-9a-f]{32}$/);
 
-    const zip = await download(server.url, result.download ?? '');
+    const zip = await download(server.address, result.download ?? '');
     expect(zip.status).toBe(200);
     expect(zip.headers['content-type']).toBe('application/zip');
     expect(zip.headers['content-disposition']).toBe(`attachment; filename="${result.fileName}"`);
     expect(zip.body.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
-    expect((await download(server.url, result.download ?? '')).status).toBe(404);
+    expect((await download(server.address, result.download ?? '')).status).toBe(404);
 
     // …and the bytes open again through the upload.
-    const opened = await upload(server.url, zip.body, {
+    const opened = await upload(server.address, zip.body, {
       'X-Bundle-Name': encodeURIComponent('ticket 42/../x.zip'),
     });
     expect(opened.status).toBe(200);
@@ -84,21 +85,21 @@ describe('serve: bundles over HTTP (export as a one-time download, open from upl
   });
 
   it('refuses an upload that is not a bundle, too large, of another type or from another origin', async () => {
-    const junk = await upload(server.url, Buffer.from('not a zip at all'));
+    const junk = await upload(server.address, Buffer.from('not a zip at all'));
     expect(junk.status).toBe(400);
     expect(JSON.parse(junk.body)).toMatchObject({ ok: false, error: { code: 'ARGUMENT_INVALID' } });
     expect(junk.body).toContain('is not a valid RTC Triage bundle');
 
-    const big = await upload(server.url, Buffer.alloc(MAX_BUNDLE_UPLOAD_BYTES + 1));
+    const big = await upload(server.address, Buffer.alloc(MAX_BUNDLE_UPLOAD_BYTES + 1));
     expect(big.status).toBe(413);
     expect(JSON.parse(big.body)).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
 
-    const text = await upload(server.url, Buffer.from('x'), { 'Content-Type': 'text/plain' });
+    const text = await upload(server.address, Buffer.from('x'), { 'Content-Type': 'text/plain' });
     expect(text.status).toBe(415);
-    const json = await postJson(server.url, 'openBundle', '{}');
+    const json = await postJson(server.address, 'openBundle', '{}');
     expect(json.status).toBe(400);
     expect(json.body).toContain('send the file as the request body');
-    const foreign = await upload(server.url, Buffer.from('x'), { Origin: 'http://evil.example' });
+    const foreign = await upload(server.address, Buffer.from('x'), { Origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
   });
 
@@ -108,10 +109,13 @@ describe('serve: bundles over HTTP (export as a one-time download, open from upl
       '/api/download/../../etc/passwd',
       `/api/download/${'a'.repeat(32)}`,
     ]) {
-      const response = await rawRequest(server.url, { path });
+      const response = await rawRequest(server.address, { path });
       expect(response.status, path).toBe(404);
     }
-    const post = await rawRequest(server.url, { method: 'POST', path: `/api/download/${'a'.repeat(32)}` });
+    const post = await rawRequest(server.address, {
+      method: 'POST',
+      path: `/api/download/${'a'.repeat(32)}`,
+    });
     expect(post.status).toBe(405);
   });
 });

@@ -1,39 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerStatusSchema } from '../../src/contract';
 import { BIN } from '../helpers/cli';
+import { startServeCli, type Running } from '../helpers/serve-cli';
 import { postJson, rawRequest } from '../helpers/http';
 import { skipUnlessIsolated } from '../helpers/isolation';
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `rtc-triage serve …` and resolves with the address it prints. */
-function startServeCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    let stdout = '';
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const match = /RTC Triage is running at (\S+) /.exec(stdout);
-      if (match?.[1]) resolve({ child, url: match[1], stderr: () => stderr, exited });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early with ${code}: ${stderr}`)));
-  });
-}
 
 /** Waits for a condition the child process will make true; bounded by the test's own timeout. */
 async function until(condition: () => boolean): Promise<void> {
@@ -56,7 +30,12 @@ describe.skipIf(skipUnlessIsolated('the serve command tests'))('rtc-triage serve
   it('--lab starts the embedded lab as layer L1 next to the configured servers, and stops on SIGTERM', async () => {
     dir = mkdtempSync(join(tmpdir(), 'rtc-triage-serve-cli-'));
     running = await startServeCli(['--lab', '--db', join(dir, 'history.db')]);
-    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    // loopback too: the address carries a fresh token, and nothing is served without it
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{16,}$/);
+    const bare = running.url.split('?')[0]!;
+    expect((await rawRequest(bare, { path: '/' })).status).toBe(401);
+    expect(running.stderr()).not.toContain('reachable from other machines');
+    // (rawRequest sends the address's token as a bearer, as a script would)
     expect((await rawRequest(running.url, { path: '/' })).body).toContain('<div id="root">');
     // (Only looked at, never diagnosed: the default list is public servers.)
     const status = ServerStatusSchema.parse(

@@ -27,11 +27,22 @@ describe('serve: access token', () => {
     temp?.close();
   });
 
-  it('is required beyond loopback, and must be long enough', async () => {
-    for (const host of ['0.0.0.0', '::', '192.0.2.1']) {
-      await expect(
-        startServe({ service: temp.service, host, port: 0, rendererDir: RENDERER_DIR }),
-      ).rejects.toThrow(/needs an access token/);
+  it('is required on every address, loopback included, and must be long enough', async () => {
+    // issue 19: any local user (tested as `nobody`) could call listTargets on a loopback server
+    for (const host of ['127.0.0.1', '0.0.0.0']) {
+      const own = await startServe({ service: temp.service, host, port: 0, rendererDir: RENDERER_DIR });
+      try {
+        expect(own.token.length).toBeGreaterThanOrEqual(16);
+        expect(own.token).not.toBe(server.token);
+        expect(own.address).toBe(`${own.url}?token=${encodeURIComponent(own.token)}`);
+        const local = `http://127.0.0.1:${new URL(own.url).port}/`;
+        expect((await postJson(local, 'listTargets', '{}')).status).toBe(401);
+        expect(
+          (await postJson(local, 'listTargets', '{}', { Authorization: `Bearer ${own.token}` })).status,
+        ).toBe(200);
+      } finally {
+        await own.close();
+      }
     }
     await expect(
       startServe({

@@ -34,8 +34,10 @@ function openEventStream(
   url: string,
 ): Promise<{ events: TriageEvent[]; response: IncomingMessage; stop(): void; ended: Promise<void> }> {
   const target = new URL('/api/events', url);
+  const token = new URL(url).searchParams.get('token');
   return new Promise((resolve, reject) => {
-    const req = request(target, { agent: false }, (response) => {
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const req = request(target, { agent: false, headers }, (response) => {
       const events: TriageEvent[] = [];
       let buffer = '';
       response.setEncoding('utf8');
@@ -88,24 +90,24 @@ describe.skipIf(skipUnlessIsolated('the serve tests'))('rtc-triage serve', () =>
   });
 
   it('serves the renderer with the CSP header and the right content types', async () => {
-    const index = await rawRequest(server.url, { path: '/' });
+    const index = await rawRequest(server.address, { path: '/' });
     expect(index.status).toBe(200);
     expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(index.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(index.headers['x-content-type-options']).toBe('nosniff');
     expect(index.body).toContain('fixture-index');
 
-    const script = await rawRequest(server.url, { path: '/assets/app.js' });
+    const script = await rawRequest(server.address, { path: '/assets/app.js' });
     expect(script.status).toBe(200);
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(script.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(script.body).toContain('fixture-app');
 
-    const style = await rawRequest(server.url, { path: '/assets/app.css?v=1' });
+    const style = await rawRequest(server.address, { path: '/assets/app.css?v=1' });
     expect(style.headers['content-type']).toBe('text/css; charset=utf-8');
 
-    expect((await rawRequest(server.url, { path: '/assets/missing.js' })).status).toBe(404);
-    expect((await rawRequest(server.url, { method: 'DELETE', path: '/index.html' })).status).toBe(405);
+    expect((await rawRequest(server.address, { path: '/assets/missing.js' })).status).toBe(404);
+    expect((await rawRequest(server.address, { method: 'DELETE', path: '/index.html' })).status).toBe(405);
   });
 
   it('refuses path traversal, encoded or through a symlink', async () => {
@@ -117,18 +119,18 @@ describe.skipIf(skipUnlessIsolated('the serve tests'))('rtc-triage serve', () =>
       '/link.txt',
       '/..%5csecret.txt',
     ]) {
-      const response = await rawRequest(server.url, { path });
+      const response = await rawRequest(server.address, { path });
       expect([400, 403, 404], path).toContain(response.status);
       expect(response.body, path).not.toContain('TOP-SECRET');
     }
-    expect((await rawRequest(server.url, { path: '/../secret.txt' })).status).toBe(403);
-    expect((await rawRequest(server.url, { path: '/link.txt' })).status).toBe(403);
-    expect((await rawRequest(server.url, { path: '/%E0%A4%A' })).status).toBe(400);
-    expect((await rawRequest(server.url, { path: '/index.html%00.js' })).status).toBe(400);
+    expect((await rawRequest(server.address, { path: '/../secret.txt' })).status).toBe(403);
+    expect((await rawRequest(server.address, { path: '/link.txt' })).status).toBe(403);
+    expect((await rawRequest(server.address, { path: '/%E0%A4%A' })).status).toBe(400);
+    expect((await rawRequest(server.address, { path: '/index.html%00.js' })).status).toBe(400);
   });
 
   it('answers invalid JSON with 400 and a CallError', async () => {
-    const response = await postJson(server.url, 'listTargets', '{ not json');
+    const response = await postJson(server.address, 'listTargets', '{ not json');
     expect(response.status).toBe(400);
     const body = JSON.parse(response.body) as { ok: boolean; error: unknown };
     expect(body.ok).toBe(false);
@@ -137,30 +139,30 @@ describe.skipIf(skipUnlessIsolated('the serve tests'))('rtc-triage serve', () =>
 
   it('refuses a body over 64 KB with 413', async () => {
     const big = JSON.stringify({ appFailing: false, padding: 'x'.repeat(MAX_BODY_BYTES) });
-    const response = await postJson(server.url, 'runDiagnosis', big);
+    const response = await postJson(server.address, 'runDiagnosis', big);
     expect(response.status).toBe(413);
     expect(JSON.parse(response.body)).toMatchObject({ ok: false, error: { code: 'BODY_TOO_LARGE' } });
 
     // Without a Content-Length the limit is enforced while reading.
-    const chunked = await postJson(server.url, 'runDiagnosis', big, { 'Transfer-Encoding': 'chunked' });
+    const chunked = await postJson(server.address, 'runDiagnosis', big, { 'Transfer-Encoding': 'chunked' });
     expect(chunked.status).toBe(413);
   });
 
   it('goes through the contract: unknown method 404, bad arguments 400 naming the field', async () => {
-    const unknown = await postJson(server.url, 'dropDatabase', '{}');
+    const unknown = await postJson(server.address, 'dropDatabase', '{}');
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
 
-    const invalid = await postJson(server.url, 'runDiagnosis', JSON.stringify({ appFailing: 'yes' }));
+    const invalid = await postJson(server.address, 'runDiagnosis', JSON.stringify({ appFailing: 'yes' }));
     expect(invalid.status).toBe(400);
     expect(JSON.parse(invalid.body)).toMatchObject({
       ok: false,
       error: { code: 'ARGUMENT_INVALID', field: 'appFailing' },
     });
 
-    const get = await rawRequest(server.url, { path: '/api/call/listTargets' });
+    const get = await rawRequest(server.address, { path: '/api/call/listTargets' });
     expect(get.status).toBe(405);
-    const form = await rawRequest(server.url, {
+    const form = await rawRequest(server.address, {
       method: 'POST',
       path: '/api/call/listTargets',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -171,29 +173,39 @@ describe.skipIf(skipUnlessIsolated('the serve tests'))('rtc-triage serve', () =>
 
   it('refuses requests addressed to another host or from another origin (DNS rebinding)', async () => {
     const port = new URL(server.url).port;
-    const wrongHost = await rawRequest(server.url, { path: '/', headers: { Host: `evil.example:${port}` } });
+    const wrongHost = await rawRequest(server.address, {
+      path: '/',
+      headers: { Host: `evil.example:${port}` },
+    });
     expect(wrongHost.status).toBe(403);
     expect(wrongHost.body).not.toContain('fixture-index');
-    expect((await rawRequest(server.url, { path: '/', headers: { Host: '127.0.0.1:1' } })).status).toBe(403);
-    expect((await postJson(server.url, 'listTargets', '{}', { Host: `rebind.example:${port}` })).status).toBe(
+    expect((await rawRequest(server.address, { path: '/', headers: { Host: '127.0.0.1:1' } })).status).toBe(
       403,
     );
-    const wrongOrigin = await postJson(server.url, 'listTargets', '{}', { Origin: 'http://evil.example' });
+    expect(
+      (await postJson(server.address, 'listTargets', '{}', { Host: `rebind.example:${port}` })).status,
+    ).toBe(403);
+    const wrongOrigin = await postJson(server.address, 'listTargets', '{}', {
+      Origin: 'http://evil.example',
+    });
     expect(wrongOrigin.status).toBe(403);
-    expect((await postJson(server.url, 'listTargets', '{}', { Origin: 'null' })).status).toBe(403);
+    expect((await postJson(server.address, 'listTargets', '{}', { Origin: 'null' })).status).toBe(403);
 
-    const sameOrigin = await postJson(server.url, 'listTargets', '{}', {
+    const sameOrigin = await postJson(server.address, 'listTargets', '{}', {
       Origin: `http://127.0.0.1:${port}`,
     });
     expect(sameOrigin.status).toBe(200);
-    const viaLocalhost = await rawRequest(server.url, { path: '/', headers: { Host: `localhost:${port}` } });
+    const viaLocalhost = await rawRequest(server.address, {
+      path: '/',
+      headers: { Host: `localhost:${port}` },
+    });
     expect(viaLocalhost.status).toBe(200);
   });
 
   it('runs a diagnosis whose Report validates, and streams its events over SSE while it runs', async () => {
-    const stream = await openEventStream(server.url);
+    const stream = await openEventStream(server.address);
     try {
-      const response = await postJson(server.url, 'runDiagnosis', '{}');
+      const response = await postJson(server.address, 'runDiagnosis', '{}');
       expect(response.status).toBe(200);
       const body = JSON.parse(response.body) as { ok: boolean; value: unknown };
       expect(body.ok).toBe(true);
@@ -223,7 +235,7 @@ describe.skipIf(skipUnlessIsolated('the serve tests'))('rtc-triage serve', () =>
       expect(names).toContain('attempt.finished');
       expect(names.at(-1)).toBe('run.finished');
 
-      const last = await postJson(server.url, 'lastReport', '{}');
+      const last = await postJson(server.address, 'lastReport', '{}');
       expect(JSON.parse(last.body)).toMatchObject({ ok: true, value: { runId: report.runId } });
     } finally {
       stream.stop();
@@ -239,7 +251,7 @@ describe.skipIf(skipUnlessIsolated('the serve tests'))('rtc-triage serve', () =>
     });
     let closed = false;
     try {
-      const stream = await openEventStream(own.url);
+      const stream = await openEventStream(own.address);
       expect(stream.response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
       await own.close();
       closed = true;
@@ -258,7 +270,7 @@ describe.skipIf(skipUnlessIsolated('the serve tests'))('rtc-triage serve', () =>
       rendererDir: empty,
     });
     try {
-      const response = await rawRequest(own.url, { path: '/' });
+      const response = await rawRequest(own.address, { path: '/' });
       expect(response.status).toBe(503);
       expect(response.body).toContain('npm run build');
     } finally {

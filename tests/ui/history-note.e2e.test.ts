@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the History note test'))(
 
       for (const scheme of ['light', 'dark'] as const) {
         browser.errors.length = 0;
-        const page = await browser.open(`${server.url}#/history`);
+        const page = await browser.open(`${server.address}#/history`);
         await page.emulateMedia({ colorScheme: scheme });
         await page.getByRole('heading', { level: 1, name: 'History' }).waitFor();
         const card = page.getByRole('region', { name: history.verdict.title });

@@ -32,12 +32,12 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the monitor switch UI test')
     });
 
     async function go(page: Page, hash: string, title: string): Promise<void> {
-      await page.goto(`${server.url}#/${hash}`);
+      await page.goto(`${server.address}#/${hash}`);
       await page.getByRole('heading', { level: 1, name: title }).waitFor();
     }
 
     it('switched on in the Overview shows in Settings; switched off in Settings shows in the Overview', async () => {
-      const page = await browser.open(`${server.url}#/settings`);
+      const page = await browser.open(`${server.address}#/settings`);
       await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
       const scheduled = page.getByLabel('Run a diagnosis on a schedule (monitor)');
       await scheduled.waitFor();

@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI test'))(
 
     it('runs a diagnosis from the keyboard alone, shows live progress, then the verdict and status strip', async () => {
       const server = await lab();
-      const page = await browser.open(server.url);
+      const page = await browser.open(server.address);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
       expect(await page.title()).toBe('Overview · RTC Triage');
       await page.getByText('No diagnosis yet').waitFor();
@@ -108,7 +108,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI test'))(
     it('changes the verdict when a lab server stops: Try again names the dead GUN relay', async () => {
       const server = await lab();
       const labService = labs.at(-1)!;
-      const page = await browser.open(server.url);
+      const page = await browser.open(server.address);
       await page.getByRole('button', { name: 'Run diagnosis' }).click();
       const card = page.getByTestId('verdict-card');
       await page.locator('[data-testid="verdict-card"][data-kind="healthy"]').waitFor();
@@ -145,7 +145,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI test'))(
           retry: { maxAttempts: 1 },
         }),
       });
-      const page = await browser.open(server.url);
+      const page = await browser.open(server.address);
       await page.getByRole('button', { name: 'Run diagnosis' }).click();
       await page.getByRole('heading', { name: 'Progress' }).waitFor();
       // The lab targets finish while the silent one is still waiting for an answer.

@@ -20,7 +20,7 @@ import { hasChromium, horizontalOverflow, screenshot, type Browser } from './bro
 async function callServe<T>(server: ServeHandle, method: string, args: unknown = {}): Promise<T> {
   const response = await fetch(new URL(`/api/call/${method}`, server.url), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
     body: JSON.stringify(args),
   });
   const body = (await response.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the partner screen UI test')
 
     async function openPartner(): Promise<Page> {
       browser.errors.length = 0;
-      const page = await browser.open(`${server.url}#/partner`);
+      const page = await browser.open(`${server.address}#/partner`);
       await page.getByRole('heading', { level: 1, name: 'Partner test' }).waitFor();
       await page.getByRole('button', { name: 'Show a code' }).waitFor();
       return page;

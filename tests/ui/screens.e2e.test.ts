@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
 
     async function openScreen(hash: string, title: string): Promise<Page> {
       browser.errors.length = 0;
-      const page = await browser.open(`${server.url}#/${hash}`);
+      const page = await browser.open(`${server.address}#/${hash}`);
       await page.getByRole('heading', { level: 1, name: title }).waitFor();
       return page;
     }
@@ -287,7 +287,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
           ['settings', 'Settings'],
           ['bundles', 'Bundles'],
         ] as const) {
-          await page.goto(`${server.url}#/${hash}`);
+          await page.goto(`${server.address}#/${hash}`);
           await page.getByRole('heading', { level: 1, name: title }).waitFor();
           await page.waitForLoadState('networkidle');
           expect(await horizontalOverflow(page), `${hash} (${scheme})`).toBe(0);
@@ -299,7 +299,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
       await page.emulateMedia({ colorScheme: 'light' });
 
       // Keyboard: Tab to a navigation link, Enter; focus lands on the new screen's heading.
-      await page.goto(`${server.url}#/overview`);
+      await page.goto(`${server.address}#/overview`);
       await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
       await tabTo(page, 'History');
       await page.keyboard.press('Enter');

@@ -14,7 +14,7 @@ import { startServe } from '../serve';
 import { isLoopbackHost, MIN_TOKEN_LENGTH, newToken } from '../serve-auth';
 
 export const DEFAULT_SERVE_PORT = 7357;
-/** The access token for a server bound beyond loopback; a random one when unset. */
+/** The server's access token; a random one when unset. */
 export const SERVE_TOKEN_ENV = 'RTC_TRIAGE_SERVE_TOKEN';
 
 export function rendererDir(): string {
@@ -36,7 +36,7 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
   }
   const port = values.port === undefined ? DEFAULT_SERVE_PORT : parsePort('--port', values.port);
   const host = values.host ?? '127.0.0.1';
-  const token = accessToken(host);
+  const token = accessToken();
   const dir = rendererDir();
   if (!existsSync(join(dir, 'index.html'))) {
     throw new TriageError(
@@ -63,17 +63,16 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
       host,
       port,
       rendererDir: dir,
-      ...(token ? { token } : {}),
+      token,
     });
     // Warnings first: whoever waits for the address line has them by then.
     if (lab) io.err('the embedded lab is running on loopback and is tested as layer L1');
-    if (token)
+    if (!isLoopbackHost(host))
       io.err(`warning: listening on ${host}, reachable from other machines; requests need the token below`);
     const schedule = await service.resumeSchedule();
     if (schedule.enabled)
       io.err(`the monitor is on (saved schedule): a diagnosis every ${schedule.everyMs / 1000} s`);
-    const address = token ? `${server.url}?token=${encodeURIComponent(token)}` : server.url;
-    io.out(`RTC Triage is running at ${address} (Ctrl-C to stop)`);
+    io.out(`RTC Triage is running at ${server.address} (Ctrl-C to stop)`);
     await stopped;
     await server.close();
     return 0;
@@ -84,9 +83,11 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
   }
 }
 
-/** No token on loopback (only this machine can connect); beyond it, $RTC_TRIAGE_SERVE_TOKEN or a random one. */
-function accessToken(host: string): string | null {
-  if (isLoopbackHost(host)) return null;
+/**
+ * $RTC_TRIAGE_SERVE_TOKEN or a random one, on loopback too: every user of this machine can reach
+ * 127.0.0.1, and the API hands out saved TURN credentials and unredacted bundles.
+ */
+function accessToken(): string {
   const fromEnv = process.env[SERVE_TOKEN_ENV];
   if (fromEnv === undefined || fromEnv === '') return newToken();
   if (fromEnv.length < MIN_TOKEN_LENGTH)

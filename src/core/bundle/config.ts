@@ -1,19 +1,17 @@
-import { parseIceServerUri, type BundleConfig, type Config } from '../../contract';
+import {
+  parseIceServerUri,
+  PUBLIC_PEERJS_KEY,
+  publicUrl,
+  targetSecrets,
+  urlHasSecret,
+  type BundleConfig,
+  type Config,
+} from '../../contract';
 import type { Redactor } from './redact';
 
-/** The PeerJS server's public default key: it identifies nothing, so it stays. Any other key is a secret. */
-const PUBLIC_PEERJS_KEY = 'peerjs';
-
+/** Every secret value of the config (contract/secrets.ts): scrubbed from every bundle file, whatever `redact` says. */
 export function configuredSecrets(config: Config | null): string[] {
-  const secrets: string[] = [];
-  for (const target of config?.targets ?? []) {
-    if (target.kind === 'turn') {
-      if (target.username) secrets.push(target.username);
-      if (target.credential) secrets.push(target.credential);
-    }
-    if (target.kind === 'peerjs' && target.key && target.key !== PUBLIC_PEERJS_KEY) secrets.push(target.key);
-  }
-  return secrets;
+  return (config?.targets ?? []).flatMap(targetSecrets);
 }
 
 /** The host part of each target URL, as the user configured it. */
@@ -34,14 +32,18 @@ export function configuredHosts(targets: ReadonlyArray<{ url: string }>): string
   return hosts;
 }
 
-/** The config without secrets: TURN usernames and credentials, and non-default PeerJS keys. */
+/** The config without secrets: TURN usernames and credentials, non-default PeerJS keys, secrets inside URLs. */
 export function bundleConfig(config: Config | null, redactor: Redactor): BundleConfig {
   if (!config) return { present: false, targets: [] };
   return {
     present: true,
     targets: config.targets.map((target) => {
       const removed: string[] = [];
-      const out: BundleConfig['targets'][number] = { kind: target.kind, url: redactor.text(target.url) };
+      const out: BundleConfig['targets'][number] = {
+        kind: target.kind,
+        url: redactor.text(publicUrl(target.url)),
+      };
+      if (urlHasSecret(target.url)) removed.push('url');
       if (target.id !== undefined) out.id = redactor.text(target.id);
       if (target.label !== undefined) out.label = redactor.text(target.label);
       if (target.kind === 'turn') {

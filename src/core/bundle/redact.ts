@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
+import { SECRET_PLACEHOLDER, SecretScrubber } from '../../contract';
 
 /**
  * What a redacting export removes. The HMAC key is random per bundle and never written anywhere,
@@ -17,9 +18,7 @@ export interface RedactionRules {
   machineNames: Iterable<string>;
 }
 
-export const SECRET_PLACEHOLDER = '[secret]';
-/** Secrets shorter than this are only removed from their config fields: scrubbing "p" from every string would destroy the bundle. */
-const MIN_SCRUBBED_SECRET = 4;
+export { SECRET_PLACEHOLDER };
 
 // A run of characters an IPv4/IPv6 address is made of; validated with node:net, never by regex alone.
 const ADDRESS_RUN = /[0-9A-Fa-f:.]{2,}/g;
@@ -30,7 +29,7 @@ export class Redactor {
   private readonly tokens = new Map<string, string>();
   private readonly used = new Set<string>();
   private readonly kept = new Set<string>();
-  private readonly secrets: string[];
+  private readonly secrets: SecretScrubber;
   private readonly names: RegExp | null;
 
   constructor(private readonly rules: RedactionRules) {
@@ -38,9 +37,7 @@ export class Redactor {
       const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
       if ((isIPv4(bare) || isIPv6(bare)) && !isPrivateAddress(bare)) this.kept.add(bare);
     }
-    this.secrets = [...new Set(rules.secrets)]
-      .filter((s) => s.length >= MIN_SCRUBBED_SECRET)
-      .sort((a, b) => b.length - a.length);
+    this.secrets = new SecretScrubber(rules.secrets);
     const names = [...new Set(rules.machineNames)].filter((n) => n.length >= 2).map(escapeRegExp);
     // Whole words only: a user called "ann" must not turn "announce" into "<user>ounce".
     this.names = names.length
@@ -69,8 +66,7 @@ export class Redactor {
   }
 
   text(value: string): string {
-    let out = value;
-    for (const secret of this.secrets) out = out.split(secret).join(SECRET_PLACEHOLDER);
+    let out = this.secrets.text(value);
     out = out.replace(SDP_ICE_PWD, `$1${SECRET_PLACEHOLDER}`);
     if (!this.rules.addresses) return out;
     out = out.replace(ADDRESS_RUN, (run) => this.addressRun(run));

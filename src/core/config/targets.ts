@@ -1,4 +1,4 @@
-import type { Config, Layer, Target } from '../../contract';
+import { publicUrl, type Config, type Layer, type Target } from '../../contract';
 import type { ConfiguredTarget } from '../probes/types';
 
 function layerOf(target: Target): Layer {
@@ -6,8 +6,8 @@ function layerOf(target: Target): Layer {
 }
 
 /**
- * Gives every target a stable id (its own, or its URL, prefixed with the kind for http(s) URLs) and
- * its verdict layer. Lab targets are layer L1 whatever their kind: they prove this machine, not a server.
+ * Gives every target a stable id (its own, or its public URL, prefixed with the kind for http(s) URLs)
+ * and its verdict layer. Lab targets are layer L1 whatever their kind: they prove this machine, not a server.
  */
 export function resolveTargets(
   config: Config,
@@ -15,12 +15,16 @@ export function resolveTargets(
 ): ConfiguredTarget[] {
   const used = new Set<string>(options.taken ?? []);
   return config.targets.map((target) => {
+    // a signaling URL may carry userinfo or a token: the target is known by its public form only
+    const shown = target.kind === 'gun' || target.kind === 'peerjs' ? publicUrl(target.url) : target.url;
     const base =
-      target.id ??
-      (target.kind === 'stun' || target.kind === 'turn' ? target.url : `${target.kind}:${target.url}`);
+      target.id ?? (target.kind === 'stun' || target.kind === 'turn' ? shown : `${target.kind}:${shown}`);
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}#${n}`;
     used.add(id);
-    return { ...target, id, layer: options.lab ? 'L1' : layerOf(target) };
+    const layer = options.lab ? 'L1' : layerOf(target);
+    return shown === target.url
+      ? { ...target, id, layer }
+      : { ...target, url: shown, connectUrl: target.url, id, layer };
   });
 }

@@ -39,6 +39,8 @@ export interface PartnerEnv {
   onEvent(event: TriageEvent): void;
   /** Stores an attempt with its events (the history, when there is one). */
   record(attempt: AttemptReport, events: readonly TriageEvent[]): void;
+  /** Takes the configured secrets out of what a probe reported (contract/secrets.ts). */
+  scrub<T>(value: T): T;
 }
 
 /** A partner-level event (no attempt): paired, a path finished, the test ended. */
@@ -79,8 +81,10 @@ export async function partnerAttempt(
     body,
   );
   if (outcome.report) {
-    env.attempts.push(outcome.report);
-    env.record(outcome.report, outcome.events);
+    const report = env.scrub(outcome.report);
+    env.attempts.push(report);
+    env.record(report, env.scrub(outcome.events));
+    return { ...outcome, report };
   }
   return outcome;
 }

@@ -4,7 +4,7 @@
  * field `<sender>_<seq>` on the receiver's inbox. The host also keeps a sealed `state` record there,
  * so a joiner who comes after the host has gone still learns "used" or "expired".
  */
-import { ProbeFailure, type ProbeContext } from '../probes/types';
+import { connectUrl, ProbeFailure, type ProbeContext } from '../probes/types';
 import { gunGetFrame, gunMessageId, gunPutFrame, parseGunFrames } from '../probes/signaling/gun-wire';
 import { frameText, openWebSocket, toWebSocketUrl } from '../probes/signaling/websocket';
 import {
@@ -25,7 +25,7 @@ export async function openGunTransport(
 ): Promise<StatefulTransport> {
   const { socket, onFrame } = await openWebSocket(
     ctx,
-    toWebSocketUrl(target.url),
+    toWebSocketUrl(connectUrl(target)),
     'GUN partner client',
     stage,
     ctx.timeouts.connectMs,

@@ -5,7 +5,7 @@
  * under the correlation id both derive from the code, and ends with the same result table.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config, TriageEvent } from '../../contract';
+import { SecretScrubber, type Config, type TriageEvent } from '../../contract';
 import {
   PARTNER_CODE_TTL_MS,
   PARTNER_SCHEMA,
@@ -206,6 +206,8 @@ async function openSide(
   const runId = randomUUID();
   const startedAt = new Date();
   const started = performance.now();
+  // nothing a server says leaves this side with a configured secret in it
+  const scrubber = SecretScrubber.forTargets(targets);
   const env: PartnerEnv = {
     keys,
     runId,
@@ -219,7 +221,8 @@ async function openSide(
     silenceMs: Math.max(6000, 2 * options.config.timeouts.answerMs),
     rendezvous: [],
     attempts: [],
-    onEvent: (event) => options.onEvent?.(event),
+    scrub: (value) => scrubber.value(value),
+    onEvent: (event) => options.onEvent?.(scrubber.value(event)),
     record: (attempt, events) => options.store?.recordAttempt(runId, attempt, events),
   };
   options.store?.beginRun(runId, startedAt, `${options.source}:partner-${role}`, [

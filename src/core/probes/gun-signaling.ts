@@ -8,7 +8,7 @@ import {
   toWebSocketUrl,
   type OpenSocket,
 } from './signaling/websocket';
-import { ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from './types';
+import { connectUrl, ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from './types';
 
 type GunTarget = Extract<ResolvedTarget, { kind: 'gun' }>;
 
@@ -27,7 +27,7 @@ export const gunSignalingProbe: Probe<GunTarget> = {
 };
 
 async function runGunSignaling(target: GunTarget, ctx: ProbeContext) {
-  const url = toWebSocketUrl(target.url);
+  const url = toWebSocketUrl(connectUrl(target));
   const { connectMs, offerMs, answerMs } = ctx.timeouts;
   ctx.stage('connect');
   const started = performance.now();

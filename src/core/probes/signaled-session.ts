@@ -4,6 +4,7 @@ import { openGunSession } from './signaling/gun-session';
 import { openPeerJsSession } from './signaling/peerjs-session';
 import type { SessionTransport } from './signaling/session-transport';
 import {
+  connectUrl,
   ProbeFailure,
   type Metrics,
   type Probe,
@@ -163,8 +164,8 @@ function openTransport(
   timeoutMs: number,
 ): Promise<SessionTransport> {
   return target.kind === 'gun'
-    ? openGunSession(ctx, target.url, stage, timeoutMs)
-    : openPeerJsSession(ctx, target.url, target.key ?? 'peerjs', stage, timeoutMs);
+    ? openGunSession(ctx, connectUrl(target), stage, timeoutMs)
+    : openPeerJsSession(ctx, connectUrl(target), target.key ?? 'peerjs', stage, timeoutMs);
 }
 
 function transportMetrics(transport: SessionTransport): Metrics {

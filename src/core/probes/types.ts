@@ -6,8 +6,17 @@ import type { LookupFn } from './resolve';
 export type MetricValue = z.infer<typeof MetricValueSchema>;
 export type Metrics = Record<string, MetricValue>;
 
-/** A configured target with its resolved, stable id and the verdict layer it belongs to. */
-export type ConfiguredTarget = Target & { id: string; layer: Layer };
+/**
+ * A configured target with its resolved, stable id and the verdict layer it belongs to. `url` is the
+ * public form (contract/secrets.ts) that every report, row, log line and screen shows; only a probe
+ * that connects reads `connectUrl(target)`, the URL as configured (userinfo, tokens and all).
+ */
+export type ConfiguredTarget = Target & { id: string; layer: Layer; connectUrl?: string };
+
+/** The URL to open a connection to: as configured, secrets included. Never shown or stored. */
+export function connectUrl(target: { url: string; connectUrl?: string }): string {
+  return target.connectUrl ?? target.url;
+}
 
 /**
  * This machine itself, as the target of the probes that need no server (L0: two peers in one

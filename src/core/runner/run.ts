@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import {
   REPORT_SCHEMA,
+  SecretScrubber,
   type AttemptReport,
   type Config,
   type Report,
@@ -61,7 +62,10 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   const retry =
     options.retry ?? (flags?.resilience === false ? NO_RETRY : new ExponentialBackoff(options.config.retry));
   const chaos = chaosFrom(flags, options.random);
-  const onEvent = options.onEvent ?? (() => {});
+  // nothing a probe says leaves the run with a configured secret in it (a server echoing a token)
+  const scrubber = SecretScrubber.forTargets(options.targets);
+  const emitEvent = options.onEvent ?? (() => {});
+  const onEvent = (event: TriageEvent) => emitEvent(scrubber.value(event));
   const attempts: AttemptReport[] = [];
 
   // This machine is a target too when some probe needs no server (L0: the local WebRTC stack).
@@ -92,9 +96,10 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     lookup: options.lookup ?? systemLookup,
     signal,
     onEvent,
-    onAttempt: (attempt, events) => {
+    onAttempt: (raw, rawEvents) => {
+      const attempt = scrubber.value(raw);
       attempts.push(attempt);
-      options.store?.recordAttempt(runId, attempt, events);
+      options.store?.recordAttempt(runId, attempt, scrubber.value(rawEvents));
     },
   });
   await runPlan(

@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type WebSocket from 'ws';
+import { PUBLIC_PEERJS_KEY } from '../../../contract';
 import { classifyError } from '../classify';
 import { ProbeFailure, type ProbeContext } from '../types';
 import {
@@ -128,7 +129,7 @@ export async function openPeer(
               'server-error',
               stage,
               invalidKey
-                ? `${label}: the PeerJS server refused the API key "${String(url.searchParams.get('key'))}" (Invalid key): the app's PeerJS key does not match the server's`
+                ? `${label}: the PeerJS server refused ${shownKey(url.searchParams.get('key'))} (Invalid key): the app's PeerJS key does not match the server's`
                 : `${label}: the PeerJS server refused the connection: ${msg}`,
               { peerjsError: invalidKey ? 'invalid-key' : msg },
             ),
@@ -154,6 +155,18 @@ export async function openPeer(
   });
 }
 
+/** The public default key is named; any other key is a secret and never goes into a message. */
+function shownKey(key: string | null): string {
+  return key === PUBLIC_PEERJS_KEY ? `the API key "${key}"` : 'the configured API key';
+}
+
+/** `<path>/<key>/id` as a message shows it: the key segment named, not written, unless it is the public default. */
+function idPath(url: URL): string {
+  return url.pathname.replace(/\/([^/]*)\/id$/, (whole, key: string) =>
+    decodeURIComponent(key) === PUBLIC_PEERJS_KEY ? whole : '/<key>/id',
+  );
+}
+
 /** GET <path>/<key>/id: a fresh peer id, as PeerJS clients ask for one. */
 export function fetchId(ctx: ProbeContext, url: URL, timeoutMs: number, stage = 'id'): Promise<string> {
   return new Promise<string>((resolve, reject) => {
@@ -166,7 +179,7 @@ export function fetchId(ctx: ProbeContext, url: URL, timeoutMs: number, stage = 
         new ProbeFailure(
           'timeout',
           stage,
-          `the PeerJS server did not answer GET ${url.pathname} within ${timeoutMs} ms`,
+          `the PeerJS server did not answer GET ${idPath(url)} within ${timeoutMs} ms`,
         ),
       );
     });
@@ -199,7 +212,7 @@ export function fetchId(ctx: ProbeContext, url: URL, timeoutMs: number, stage = 
           new ProbeFailure(
             'malformed-reply',
             stage,
-            `the PeerJS server answered GET ${url.pathname} with more than ${MAX_FRAME_BYTES / 1024} KB instead of a peer id`,
+            `the PeerJS server answered GET ${idPath(url)} with more than ${MAX_FRAME_BYTES / 1024} KB instead of a peer id`,
             { httpStatus: res.statusCode ?? null },
           ),
         );
@@ -223,7 +236,7 @@ export function fetchId(ctx: ProbeContext, url: URL, timeoutMs: number, stage = 
             new ProbeFailure(
               'server-error',
               stage,
-              `no PeerJS server at ${url.pathname.replace(/\/id$/, '')} (HTTP 404): check the path and the key`,
+              `no PeerJS server at ${idPath(url).replace(/\/[^/]*\/id$/, '')} (HTTP 404): check the path and the key`,
               { httpStatus: status },
             ),
           );
