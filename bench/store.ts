@@ -4,7 +4,7 @@
  * attempts spanning 30 days in ≤ 250 ms. Usage: npm run bench:store [-- ATTEMPTS]
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AttemptReport, Layer, Target } from '../src/contract';
@@ -141,6 +141,23 @@ try {
     `found     ${count('outage')} outages, ${count('recurring-window')} recurring window(s) ${report.patterns.find((p) => p.kind === 'recurring-window')?.window ?? ''}, ${count('failure-rate')} failure-rate episodes, ${count('flapping')} flapping, ${count('consecutive-failures')} streaks; verdict ${report.verdict.kind}`,
   );
   store.close();
+
+  // Opening runs PRAGMA quick_check (a damaged page is refused at open): what that costs on this history.
+  const opens = (readonly: boolean) => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      HistoryStore.open(file, { retentionDays: 0, readonly }).close();
+      times.push(performance.now() - t);
+    }
+    return times.sort((a, b) => a - b)[1] as number;
+  };
+  const megabytes = statSync(file).size / 1024 / 1024;
+  const openRw = opens(false);
+  const openRo = opens(true);
+  console.log(
+    `open      ${openRw.toFixed(1)} ms read-write, ${openRo.toFixed(1)} ms read-only (median of 3, quick_check of ${megabytes.toFixed(0)} MB included; ${(openRw / median).toFixed(2)}× one analysis)`,
+  );
 } finally {
   if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
 }

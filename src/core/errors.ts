@@ -8,6 +8,8 @@ export type TriageErrorCode =
   | 'USAGE'
   | 'DB_TOO_NEW'
   | 'DB_UNREADABLE'
+  /** The history refused a write (disk full, read-only): the run stops, what was stored is kept. */
+  | 'DB_UNWRITABLE'
   | 'ARGUMENT_INVALID'
   | 'NOT_FOUND'
   | 'BUSY'

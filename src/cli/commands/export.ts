@@ -50,7 +50,7 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     throw new UsageError(`export: there is no history at ${dbPath} (run a diagnosis first, or pass --db)`);
   const config = values.config ? loadConfigFile(values.config) : defaultConfig();
   const redact = !values['no-redact'];
-  const store = HistoryStore.open(dbPath);
+  const store = HistoryStore.open(dbPath, { readonly: true });
   try {
     const now = new Date();
     const { file, manifest } = await exportBundle({

@@ -28,7 +28,7 @@ export async function historyCommand(argv: string[], io: CliIo): Promise<number>
   // reading must not create: a mistyped --db would otherwise read as an empty, healthy-looking history
   if (!existsSync(dbPath))
     throw new UsageError(`history: there is no history at ${dbPath} (run a diagnosis first, or pass --db)`);
-  const store = HistoryStore.open(dbPath);
+  const store = HistoryStore.open(dbPath, { readonly: true });
   try {
     const to = Date.now();
     const report = historyReport(store.queries, {

@@ -113,13 +113,23 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
   // The OS release string can carry a host-specific kernel name; it goes through the redactor too.
   manifest.os = redactor.value(manifest.os);
 
+  // The row streams read the database lazily, while the zip is written: a write that fails part way
+  // (full disk, no permission) must stop them before the caller closes the store, or they would go
+  // on reading a closed database and crash the process.
+  const streams: Readable[] = [];
+  const stream = <T>(source: () => Iterable<T>): Readable => {
+    const readable = ndjson(source, redactor);
+    readable.on('error', () => {}); // reported once, through the pipeline below
+    streams.push(readable);
+    return readable;
+  };
   const zip = new ZipFile();
   const entry = { mtime: now, mode: 0o100644 };
   const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
   zip.addBuffer(json(manifest), BUNDLE_FILES.manifest, entry);
   zip.addBuffer(json(bundleConfig(config, redactor)), BUNDLE_FILES.config, entry);
   zip.addReadStream(
-    ndjson(() => rows.runs(), redactor),
+    stream(() => rows.runs()),
     BUNDLE_FILES.runs,
     entry,
   );
@@ -129,12 +139,12 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
     entry,
   );
   zip.addReadStream(
-    ndjson(() => rows.attempts(), redactor),
+    stream(() => rows.attempts()),
     BUNDLE_FILES.attempts,
     entry,
   );
   zip.addReadStream(
-    ndjson(() => rows.events(), redactor),
+    stream(() => rows.events()),
     BUNDLE_FILES.events,
     entry,
   );
@@ -157,6 +167,8 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
     await pipeline(zip.outputStream, createWriteStream(partial, { mode: 0o600, flags: 'wx' }));
     renameSync(partial, options.out);
   } catch (error) {
+    for (const readable of streams) readable.destroy();
+    (zip.outputStream as unknown as Readable).destroy();
     rmSync(partial, { force: true });
     throw new TriageError('INTERNAL', `cannot write the bundle ${options.out}: ${errorMessage(error)}`, {
       cause: error,

@@ -37,6 +37,8 @@ export interface PartnerAttemptOutcome {
   /** null when the body threw ProbeNotApplicable (nothing was tested: no attempt is recorded). */
   report: AttemptReport | null;
   events: TriageEvent[];
+  /** `attempt.finished`, not yet announced: the caller announces it after storing the attempt. */
+  finished: TriageEvent | null;
   /** The error the body threw, for callers that act on its type (e.g. a rejected code). */
   error: unknown;
 }
@@ -47,6 +49,7 @@ export async function runPartnerAttempt(
 ): Promise<PartnerAttemptOutcome> {
   const id = timeOrderedId();
   const events: TriageEvent[] = [];
+  let finished: TriageEvent | null = null;
   const emit = (name: string, data?: Record<string, unknown>) => {
     const event: TriageEvent = {
       name,
@@ -58,7 +61,9 @@ export async function runPartnerAttempt(
       ...(data ? { data } : {}),
     };
     events.push(event);
-    options.onEvent(event);
+    // the finished event is announced by the caller once the attempt is stored
+    if (name === 'attempt.finished') finished = event;
+    else options.onEvent(event);
   };
   const holder = { state: AttemptState.Pending };
   const log = (line: string) => emit('attempt.state', { transition: line });
@@ -113,7 +118,7 @@ export async function runPartnerAttempt(
     if (error instanceof ProbeNotApplicable) {
       transition(holder, AttemptState.Skipped, log);
       emit('attempt.skipped', { reason: error.reason });
-      return { report: null, events, error };
+      return { report: null, events, finished: null, error };
     }
     failure =
       controller.signal.aborted && !safetyFired && !(error instanceof ProbeFailure)
@@ -158,5 +163,5 @@ export async function runPartnerAttempt(
     durationMs: report.durationMs,
     ...(typeof metrics.path === 'string' ? { path: metrics.path } : {}),
   });
-  return { report, events, error: caught };
+  return { report, events, finished, error: caught };
 }

@@ -84,8 +84,10 @@ export async function partnerAttempt(
     const report = env.scrub(outcome.report);
     env.attempts.push(report);
     env.record(report, env.scrub(outcome.events));
+    if (outcome.finished) env.onEvent(outcome.finished);
     return { ...outcome, report };
   }
+  if (outcome.finished) env.onEvent(outcome.finished);
   return outcome;
 }
 

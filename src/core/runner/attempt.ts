@@ -28,7 +28,8 @@ export interface JobOptions {
   /** Every structured event, as it happens. */
   onEvent: (event: TriageEvent) => void;
   /** Each attempt when it ends, with the events it emitted. */
-  onAttempt: (attempt: AttemptReport, events: TriageEvent[]) => void;
+  /** Stores the attempt; `false` when it could not be stored (the attempt is then not announced). */
+  onAttempt: (attempt: AttemptReport, events: TriageEvent[]) => boolean | void;
 }
 
 /**
@@ -92,18 +93,44 @@ export function skippedAttempt(options: JobOptions, prerequisite: AttemptReport)
     reason: report.errorMessage,
     needs: prerequisite.probe,
   });
-  emit('attempt.finished', {
-    probe: options.probe.name,
-    kind: options.target.kind,
-    attempt: 1,
-    outcome: 'skipped',
-    errorClass: null,
-    stage,
-    durationMs: 0,
-    cleanupMs: 0,
-  });
-  options.onAttempt(report, events);
+  finish(
+    options,
+    report,
+    events,
+    event(
+      options,
+      correlationId,
+      'attempt.finished',
+      {
+        probe: options.probe.name,
+        kind: options.target.kind,
+        attempt: 1,
+        outcome: 'skipped',
+        errorClass: null,
+        stage,
+        durationMs: 0,
+        cleanupMs: 0,
+      },
+      id,
+    ),
+  );
   return report;
+}
+
+/**
+ * The attempt is stored first and announced after: a progress line that says "ok" (or a UI row) is
+ * only ever shown for an attempt the history holds. A store that refuses the write (full disk)
+ * answers false, and nothing claims the attempt was recorded.
+ */
+function finish(
+  options: JobOptions,
+  report: AttemptReport,
+  events: TriageEvent[],
+  finished: TriageEvent,
+): void {
+  events.push(finished);
+  if (options.onAttempt(report, events) === false) return;
+  options.onEvent(finished);
 }
 
 function event(
@@ -235,19 +262,29 @@ async function runAttempt(
     durationMs: Math.round((performance.now() - started) * 100) / 100,
     metrics,
   };
-  emit('attempt.finished', {
-    probe: probe.name,
-    kind: target.kind,
-    attempt: number,
-    outcome,
-    errorClass: report.errorClass,
-    durationMs: report.durationMs,
-    // how long releasing the attempt's resources took (telemetry: gun_signal_cleanup_duration_seconds)
-    cleanupMs,
-    ...(typeof metrics.rttMs === 'number' ? { rttMs: metrics.rttMs } : {}),
-    ...(typeof metrics.path === 'string' ? { path: metrics.path } : {}),
-  });
-  options.onAttempt(report, events);
+  finish(
+    options,
+    report,
+    events,
+    event(
+      options,
+      correlationId,
+      'attempt.finished',
+      {
+        probe: probe.name,
+        kind: target.kind,
+        attempt: number,
+        outcome,
+        errorClass: report.errorClass,
+        durationMs: report.durationMs,
+        // how long releasing the attempt's resources took (telemetry: gun_signal_cleanup_duration_seconds)
+        cleanupMs,
+        ...(typeof metrics.rttMs === 'number' ? { rttMs: metrics.rttMs } : {}),
+        ...(typeof metrics.path === 'string' ? { path: metrics.path } : {}),
+      },
+      id,
+    ),
+  );
   return report;
 }
 

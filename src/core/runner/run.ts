@@ -19,6 +19,7 @@ import { systemLookup, type LookupFn } from '../probes/resolve';
 import { MACHINE_TARGET, type ResolvedTarget } from '../probes/types';
 import type { HistoryStore } from '../store/history';
 import { runJob, skippedAttempt, type JobOptions } from './attempt';
+import { errorMessage, TriageError } from '../errors';
 import { AttemptLedger } from './ledger';
 import { runPlan } from './pool';
 import { chaosFrom } from './chaos';
@@ -53,7 +54,22 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   const startedAt = new Date();
   const started = performance.now();
   const ledger = new AttemptLedger();
-  const signal = options.signal ?? new AbortController().signal;
+  // a history that refuses a write (full disk) stops the run: nothing may be reported as stored that is not
+  const storeFailed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, storeFailed.signal]) : storeFailed.signal;
+  let storeFailure: { error: unknown; stored: number } | null = null;
+  let stored = 0;
+  const write = (what: () => void): boolean => {
+    if (storeFailure) return false;
+    try {
+      what();
+      return true;
+    } catch (error) {
+      storeFailure = { error, stored };
+      storeFailed.abort();
+      return false;
+    }
+  };
   // every attempt in flight listens for the run's cancellation: more than Node's default of 10 listeners
   // is normal with a higher `concurrency`, not a leak (Node would warn on stderr)
   setMaxListeners(Math.max(getMaxListeners(signal), options.config.concurrency + 10), signal);
@@ -73,7 +89,11 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     options.includeMachine !== false && probesFor('machine').length > 0
       ? [MACHINE_TARGET, ...options.targets]
       : [...options.targets];
-  options.store?.beginRun(runId, startedAt, options.source ?? 'cli', targets);
+  if (options.store) {
+    const store = options.store;
+    write(() => store.beginRun(runId, startedAt, options.source ?? 'cli', targets));
+    throwIfNotStored(storeFailure, options.store);
+  }
   onEvent({
     name: 'run.started',
     at: startedAt.toISOString(),
@@ -98,8 +118,11 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     onEvent,
     onAttempt: (raw, rawEvents) => {
       const attempt = scrubber.value(raw);
+      const store = options.store;
+      if (store && !write(() => store.recordAttempt(runId, attempt, scrubber.value(rawEvents)))) return false;
+      stored++;
       attempts.push(attempt);
-      options.store?.recordAttempt(runId, attempt, scrubber.value(rawEvents));
+      return true;
     },
   });
   await runPlan(
@@ -132,7 +155,11 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     patterns: options.store ? recentPatterns(options.store.queries, Date.now()) : [],
     cleanup: ledger.counts(),
   };
-  options.store?.finishRun(report);
+  if (options.store) {
+    const store = options.store;
+    write(() => store.finishRun(report));
+    throwIfNotStored(storeFailure, options.store);
+  }
   onEvent({
     name: 'run.finished',
     at: finishedAt.toISOString(),
@@ -146,4 +173,14 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     },
   });
   return report;
+}
+
+/** A write the history refused ends the diagnosis with the reason and what is kept. */
+function throwIfNotStored(failure: { error: unknown; stored: number } | null, store: HistoryStore): void {
+  if (!failure) return;
+  throw new TriageError(
+    'DB_UNWRITABLE',
+    `cannot store the diagnosis in the history database ${store.file}: ${errorMessage(failure.error)}. The diagnosis stopped; ${failure.stored} attempt(s) were stored and are kept. Free some space (or use --db on another disk) and run again.`,
+    { cause: failure.error },
+  );
 }

@@ -130,6 +130,11 @@ export class HistoryStore {
     return new HistoryStore(openDatabase(file, options), options.retentionDays ?? DEFAULT_RETENTION_DAYS);
   }
 
+  /** The database file (for messages). */
+  get file(): string {
+    return this.db.name;
+  }
+
   get database(): Database {
     return this.db;
   }
