@@ -74,6 +74,39 @@ describe('nothing hostile reaches the terminal', () => {
     expect(parsed.verdict.history.verdict.title).toBe(HOSTILE);
   });
 
+  it("monitor's JSON lines on stdout carry a hostile target id escaped, and parse back exact", async () => {
+    const config = join(dir, 'hostile-monitor.json');
+    const id = `evil${HOSTILE}\u0085`;
+    writeFileSync(
+      config,
+      JSON.stringify({
+        targets: [{ id, kind: 'stun', url: 'stun:127.0.0.1:9' }],
+        timeouts: { stunMs: 300 },
+        retry: { maxAttempts: 1 },
+      }),
+    );
+    const run = await runCli([
+      'monitor',
+      '--config',
+      config,
+      '--db',
+      join(dir, 'm.db'),
+      '--cycles',
+      '1',
+      '--every',
+      '1s',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(ANY_CONTROL);
+    expect(run.stderr).not.toMatch(ANY_CONTROL);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; data?: { down?: string[] } });
+    const cycle = lines.find((line) => line.event === 'monitor.cycle');
+    expect(cycle?.data?.down).toEqual([id]);
+  });
+
   it('a config error naming a hostile value prints it escaped', async () => {
     const config = join(dir, 'hostile-config.json');
     writeFileSync(
