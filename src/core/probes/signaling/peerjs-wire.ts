@@ -8,6 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import type WebSocket from 'ws';
 import { PUBLIC_PEERJS_KEY } from '../../../contract';
 import { classifyError } from '../classify';
+import { serverText } from '../server-text';
 import { ProbeFailure, type ProbeContext } from '../types';
 import {
   connectionLost,
@@ -260,7 +261,7 @@ export function fetchId(ctx: ProbeContext, url: URL, timeoutMs: number, stage = 
 
 /** A server-sent value as words for a message: strings (capped) and numbers only, never `String(object)`. */
 function plainText(value: unknown): string {
-  if (typeof value === 'string') return value.slice(0, 200);
+  if (typeof value === 'string') return serverText(value, 200) || 'an empty error';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return 'unknown error';
 }

@@ -59,6 +59,16 @@ describe('STUN message codec', () => {
     expect(errorCode(message)).toEqual({ code: 401, reason: 'Unauthorized' });
   });
 
+  it('reads a reason phrase as data: padding NULs and control bytes never reach a message', () => {
+    // coturn pads the phrase of its IPv6 440 with NULs inside the attribute
+    const phrase = Buffer.from('Unsupported address family\u0000\u0000\u001b[2J', 'utf8');
+    const value = Buffer.concat([Buffer.from([0, 0, 4, 40]), phrase]);
+    const message = decodeMessage(
+      encodeMessage(MessageType.AllocateError, randomBytes(12), [{ type: Attr.ErrorCode, value }]),
+    );
+    expect(errorCode(message)).toEqual({ code: 440, reason: 'Unsupported address family[2J' });
+  });
+
   it.each([
     ['empty', Buffer.alloc(0)],
     ['shorter than a header', Buffer.alloc(19)],

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { serverText } from '../server-text';
 
 /**
  * A defensive STUN message codec (RFC 8489). Server replies are untrusted input: every length is
@@ -248,12 +249,13 @@ export function errorCode(message: StunMessage): { code: number; reason: string 
   if (!value) return null;
   if (value.length < 4) throw new StunDecodeError('ERROR-CODE attribute too short');
   const code = (value.readUInt8(2) & 0x07) * 100 + value.readUInt8(3);
-  return { code, reason: value.subarray(4).toString('utf8') };
+  // the server's words are data: no padding NULs or control bytes reach a message (server-text.ts)
+  return { code, reason: serverText(value.subarray(4).toString('utf8')) };
 }
 
 export function software(message: StunMessage): string | null {
   const value = getAttribute(message, Attr.Software);
-  return value ? value.toString('utf8').slice(0, 128) : null;
+  return value ? serverText(value.toString('utf8'), 128) : null;
 }
 
 /** True when FINGERPRINT is absent, or present, last, and correct. */
