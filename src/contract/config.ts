@@ -164,12 +164,19 @@ export const FlagsSchema = z.strictObject({
   chaosFailureRate: z.number().min(0).max(1).default(0.3),
 });
 
+/** Trust for TLS servers (`turns:`, `stuns:`): a CA to trust besides the system store. */
+export const TlsSchema = z.strictObject({
+  /** A PEM file of CA certificates (a private or lab CA); relative to the config file. */
+  caFile: z.string().min(1).max(4096).optional(),
+});
+
 export const ConfigSchema = z.strictObject({
   targets: z.array(TargetSchema).min(1, 'at least one target is needed').max(500),
   timeouts: TimeoutsSchema.default(TimeoutsSchema.parse({})),
   retry: RetrySchema.default(RetrySchema.parse({})),
   concurrency: z.number().int().min(1).max(64).default(8),
   flags: FlagsSchema.default(FlagsSchema.parse({})),
+  tls: TlsSchema.optional(),
 });
 
 /** The config as written in a file (defaults optional). */

@@ -13,6 +13,8 @@ export const hasCoturn = existsSync(TURNSERVER);
 
 export interface Coturn {
   port: number;
+  /** The TLS port when started with `tls`, else null. */
+  tlsPort: number | null;
   user: string;
   password: string;
   realm: string;
@@ -26,10 +28,13 @@ export async function startCoturn(
     relayPorts?: number;
     /** The listening and relay address (default 127.0.0.1). */
     ip?: string;
+    /** Also listen for TLS (turns:/stuns:) on `tlsPort` with this certificate and key (PEM files). */
+    tls?: { cert: string; key: string };
   } = {},
 ): Promise<Coturn> {
   const ip = options.ip ?? '127.0.0.1';
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : null;
   const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-coturn-'));
   const log = join(dir, 'turn.log');
   // a wide relay range: coturn frees relay ports lazily, so a soak of hundreds of allocations
@@ -46,7 +51,9 @@ export async function startCoturn(
       `--listening-port=${port}`,
       `--min-port=${relayBase}`,
       `--max-port=${relayBase + (options.relayPorts ?? 2000)}`,
-      '--no-tls',
+      ...(options.tls && tlsPort
+        ? [`--tls-listening-port=${tlsPort}`, `--cert=${options.tls.cert}`, `--pkey=${options.tls.key}`]
+        : ['--no-tls']),
       '--no-dtls',
       '--no-cli',
       '--simple-log',
@@ -74,6 +81,7 @@ export async function startCoturn(
   }
   return {
     port,
+    tlsPort,
     user: 'labuser',
     password: 'labpass',
     realm: 'lab.rtc-triage',

@@ -21,6 +21,8 @@ export async function runProbe(
     timeouts?: Partial<Record<'connectMs' | 'offerMs' | 'answerMs' | 'iceGatheringMs', number>>;
     /** Runs the target as given, past the config check (a TURN target without credentials). */
     unchecked?: boolean;
+    /** PEM of a CA to trust for TLS servers, as a config's `tls.caFile` gives it. */
+    tlsCa?: string;
   } = {},
 ): Promise<{ attempts: AttemptReport[]; events: TriageEvent[]; ledger: AttemptLedger }> {
   const checked =
@@ -43,6 +45,7 @@ export async function runProbe(
     probe,
     target: resolved,
     targets: [resolved],
+    ...(options.tlsCa ? { tlsCa: options.tlsCa } : {}),
     timeouts: config.timeouts,
     retry: new ExponentialBackoff(config.retry),
     ledger,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigSchema, type Config } from '../../contract/config';
 import { ConfigError, TriageError, errorMessage } from '../errors';
@@ -60,5 +61,35 @@ export function loadConfigFile(file: string): Config {
   } catch (error) {
     throw new ConfigError(`${file}: not valid JSON: ${errorMessage(error)}`, { field: '(root)' });
   }
-  return parseConfig(json, file);
+  const config = parseConfig(json, file);
+  // a CA file is named relative to the config that names it, and must be a PEM certificate file now,
+  // not at the first turns: attempt
+  if (config.tls?.caFile)
+    config.tls = { caFile: checkedCaFile(resolve(dirname(file), config.tls.caFile), file) };
+  return config;
+}
+
+/** The PEM text of a `tls.caFile`; a file that is missing or holds no certificate is a config error. */
+export function readCaFile(path: string, source = 'config'): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${source}: tls.caFile: cannot read ${path}: ${errorMessage(error)}`, {
+      field: 'tls.caFile',
+    });
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(
+      `${source}: tls.caFile: ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+      {
+        field: 'tls.caFile',
+      },
+    );
+  return text;
+}
+
+function checkedCaFile(path: string, source: string): string {
+  readCaFile(path, source);
+  return path;
 }

@@ -107,6 +107,7 @@ async function runStunBinding(target: StunTarget, ctx: ProbeContext): Promise<Pr
         responseOrigin: origin ? `${origin.address}:${origin.port}` : null,
         rfc5780: other !== null,
         software: software(reply.message),
+        ...client.tls,
       },
     };
   } catch (error) {

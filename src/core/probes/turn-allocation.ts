@@ -236,6 +236,7 @@ async function finishAllocation(
       allocationMs,
       rttMs: reply.rttMs,
       released,
+      ...client.tls,
     },
   };
 }

@@ -45,6 +45,8 @@ export interface ProbeContext {
   readonly correlationId: string;
   readonly attempt: number;
   readonly lookup: LookupFn;
+  /** PEM of the CA the config's `tls.caFile` names, trusted besides the system store (TLS STUN/TURN). */
+  readonly tlsCa?: string | null;
   /** Every target of this diagnosis (a probe may need another one, e.g. a TURN server for a relay path). */
   readonly targets: ReadonlyArray<ResolvedTarget>;
   /** Emits a structured event (`stun.binding.sent`, …) tagged with this attempt's correlation id. */

@@ -18,6 +18,8 @@ export interface JobOptions {
   target: ResolvedTarget;
   /** Every target of the diagnosis, for probes that combine them. */
   targets: ReadonlyArray<ResolvedTarget>;
+  /** PEM of the config's `tls.caFile`, trusted for TLS servers besides the system store. */
+  tlsCa?: string | null;
   timeouts: Timeouts;
   retry: RetryPolicy;
   /** `flags.chaos`: injected faults for drills (null: none). */
@@ -198,6 +200,7 @@ async function runAttempt(
       correlationId,
       attempt: number,
       lookup: options.lookup,
+      tlsCa: options.tlsCa ?? null,
       targets: options.targets,
       emit,
       stage: (name: string) => {

@@ -19,6 +19,7 @@ import { systemLookup, type LookupFn } from '../probes/resolve';
 import { MACHINE_TARGET, type ResolvedTarget } from '../probes/types';
 import type { HistoryStore } from '../store/history';
 import { runJob, skippedAttempt, type JobOptions } from './attempt';
+import { readCaFile } from '../config/load';
 import { errorMessage, TriageError } from '../errors';
 import { AttemptLedger } from './ledger';
 import { runPlan } from './pool';
@@ -104,8 +105,11 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     },
   });
 
+  // read once per run: the file was checked when the config was loaded, and may have been renewed since
+  const tlsCa = options.config.tls?.caFile ? readCaFile(options.config.tls.caFile) : null;
   const jobOptions = ({ target, probe }: PlannedJob): JobOptions => ({
     runId,
+    tlsCa,
     probe: options.peerHosts && probe.usesWebRtc ? inPeerHost(probe, options.peerHosts) : probe,
     target,
     targets,

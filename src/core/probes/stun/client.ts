@@ -1,9 +1,10 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { isIP, connect as tcpConnect, type Socket as TcpSocket } from 'node:net';
+import { connect as tlsConnect, rootCertificates, type TLSSocket } from 'node:tls';
 import { classifyError } from '../classify';
-import { ProbeFailure, type ProbeContext } from '../types';
+import { ProbeFailure, type Metrics, type ProbeContext } from '../types';
 import { StunStreamFramer } from './framer';
+import { handshakeFailure, judgePeer } from './tls-peer';
 import { decodeMessage, fingerprintValid, StunDecodeError, type StunMessage } from './message';
 
 /** RFC 8489 §6.2.1: first retransmission after 500 ms, doubling (UDP only). */
@@ -64,6 +65,8 @@ export class StunClient {
   /** Well-formed replies that answer no open transaction (late, duplicated or foreign ids). */
   private stray = 0;
   private lastMalformed = '';
+  /** Over TLS: the server's certificate and session (tls-peer.ts), for the attempt's metrics. */
+  tls: Metrics = {};
   private failure: unknown = null;
   private send: (data: Buffer, to?: Endpoint) => void = () => {};
 
@@ -141,13 +144,20 @@ export class StunClient {
     done: (error?: unknown) => void,
   ) {
     const secure = options.transport === 'tls';
+    const host = options.servername ?? options.server.address;
+    const endpoint = `${host}:${options.server.port}`;
+    const extraCa = this.ctx.tlsCa ?? null;
+    // the certificate is judged after the handshake (tls-peer.ts), so even a refused one is described
     const socket: TcpSocket = secure
       ? tlsConnect({
           host: options.server.address,
           port: options.server.port,
-          ...(options.servername ? { servername: options.servername } : {}),
+          rejectUnauthorized: false,
+          ...(extraCa ? { ca: [...rootCertificates, extraCa] } : {}),
+          ...(options.servername && !isIP(options.servername) ? { servername: options.servername } : {}),
         })
       : tcpConnect({ host: options.server.address, port: options.server.port });
+    let handshaken = !secure;
     this.ctx.resources.register(
       secure ? 'tls-socket' : 'tcp-socket',
       `stun ${options.transport} ${options.server.address}`,
@@ -161,8 +171,9 @@ export class StunClient {
       }
     });
     socket.on('error', (error) => {
-      this.fail(error);
-      done(error);
+      const failure = handshaken ? error : (handshakeFailure(error, endpoint, 'connect') ?? error);
+      this.fail(failure);
+      done(failure);
     });
     socket.on('close', () =>
       this.fail(
@@ -175,7 +186,19 @@ export class StunClient {
           : new ProbeFailure('refused', 'request', 'the server closed the connection'),
       ),
     );
-    socket.once(secure ? 'secureConnect' : 'connect', () => done());
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      handshaken = true;
+      if (!secure) return done();
+      const peer = judgePeer(socket as TLSSocket, host, 'connect');
+      this.tls = peer.facts;
+      if (peer.failure) {
+        this.fail(peer.failure);
+        socket.destroy();
+        return done(peer.failure);
+      }
+      if (peer.warning) this.ctx.emit('tls.certificate.expiring', { warning: peer.warning });
+      done();
+    });
     this.send = (data) => socket.write(data);
   }
 
