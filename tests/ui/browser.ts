@@ -38,13 +38,15 @@ export interface Browser {
 }
 
 /** Debian's Chromium with its own profile, in UTC so seeded night-time history is night here too. */
-export async function launchBrowser(options: { downloads?: boolean } = {}): Promise<Browser> {
+export async function launchBrowser(
+  options: { downloads?: boolean; /** extra Chromium switches */ args?: string[] } = {},
+): Promise<Browser> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const userDataDir = mkdtempSync(join(tmpdir(), 'rtc-triage-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     viewport: VIEWPORT,
     timezoneId: 'UTC',
     locale: 'en-GB',

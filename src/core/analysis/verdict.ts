@@ -165,6 +165,15 @@ export function verdictFor(input: VerdictInput): Verdict {
   }
   const directProven = partnerDirect.some((c) => c.status === 'pass');
 
+  // A TLS TURN server whose certificate only the config's tls.caFile makes trusted: our own allocation
+  // works, but the WebRTC stack (like Chromium's) checks TURN certificates against the system store
+  // only, so no relayed session can work for any browser. Not the network: the server's certificate.
+  const privateCa = relay.filter((c) => c.status === 'fail' && trustedOnlyByCaFile(allocations, c.targetId));
+  if (relay.length > 0 && relay.every((c) => c.status === 'fail') && privateCa.length === relay.length) {
+    const proven = allocations.filter((c) => privateCa.some((r) => r.targetId === c.targetId));
+    return make('infrastructure-outage', 0.8, PRIVATE_CA(proven), [...privateCa, ...proven]);
+  }
+
   // Servers answer, yet no relayed session gets through while this machine connects to itself.
   if (relay.length > 0 && relay.every((c) => c.status === 'fail')) {
     return make('network-restricted', localPassed ? 0.75 : 0.6, RELAY_BLOCKED(relay), [...relay, ...l0]);
@@ -310,6 +319,22 @@ function outage(
       : 'Run `rtc-triage diagnose --lab` to check this machine; if the lab passes, the servers are at fault: wait, or switch servers.',
   };
 }
+
+function trustedOnlyByCaFile(allocations: readonly Check[], targetId: string): boolean {
+  return allocations.some(
+    (c) => c.targetId === targetId && c.status === 'pass' && c.last.metrics.tlsTrustedBy === 'caFile',
+  );
+}
+
+const PRIVATE_CA = (allocations: readonly Check[]): Words => {
+  const issuers = [...new Set(allocations.map((c) => String(c.last.metrics.tlsIssuer ?? 'a private CA')))];
+  return {
+    title: "WebRTC does not trust the TURN server's certificate",
+    message: `A TURN allocation on ${names(allocations)} works over TLS only because the config's tls.caFile trusts its issuer (${issuers.join(', ')}), but the WebRTC stack checks a TURN server's certificate against the system store alone and gave no relay candidate. Chromium does the same, so no browser user can relay through this server.`,
+    action:
+      "Give the TURN server a certificate from a publicly trusted CA (or install that CA in every client's system store). The app is not the cause.",
+  };
+};
 
 const RELAY_BLOCKED = (relay: readonly Check[]): Words => ({
   title: 'Only local connections succeed',

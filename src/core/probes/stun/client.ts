@@ -189,7 +189,7 @@ export class StunClient {
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       handshaken = true;
       if (!secure) return done();
-      const peer = judgePeer(socket as TLSSocket, host, 'connect');
+      const peer = judgePeer(socket as TLSSocket, host, 'connect', extraCa);
       this.tls = peer.facts;
       if (peer.failure) {
         this.fail(peer.failure);

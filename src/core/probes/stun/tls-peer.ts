@@ -1,4 +1,10 @@
-import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import {
+  checkServerIdentity,
+  type DetailedPeerCertificate,
+  type PeerCertificate,
+  type TLSSocket,
+} from 'node:tls';
 import { ProbeFailure, type Metrics } from '../types';
 
 /** A certificate that expires within this many days still works, with a warning (issue 18). */
@@ -26,8 +32,14 @@ function name(part: PeerCertificate['subject'] | undefined): string {
  * connection is opened with `rejectUnauthorized: false` so that even a refused certificate can be
  * described (subject, issuer, dates), then refused here with a plain cause.
  */
-export function judgePeer(socket: TLSSocket, host: string, stage: string, now = Date.now()): TlsPeer {
-  const cert = socket.getPeerCertificate();
+export function judgePeer(
+  socket: TLSSocket,
+  host: string,
+  stage: string,
+  extraCa: string | null = null,
+  now = Date.now(),
+): TlsPeer {
+  const cert = socket.getPeerCertificate(true);
   const validTo = cert.valid_to ? Date.parse(cert.valid_to) : NaN;
   const validFrom = cert.valid_from ? Date.parse(cert.valid_from) : NaN;
   const daysLeft = Number.isFinite(validTo) ? Math.floor((validTo - now) / DAY_MS) : null;
@@ -40,6 +52,8 @@ export function judgePeer(socket: TLSSocket, host: string, stage: string, now = 
     tlsValidTo: expiry,
     tlsDaysLeft: daysLeft,
     tlsProtocol: socket.getProtocol(),
+    // a browser's WebRTC stack trusts the system store only: a chain that needs `tls.caFile` fails there
+    tlsTrustedBy: socket.authorized ? (chainsTo(cert, extraCa) ? 'caFile' : 'system') : null,
   };
   const fail = (message: string, cause: string) =>
     new ProbeFailure('tls', stage, message, { ...facts, tlsCause: cause });
@@ -116,4 +130,27 @@ export function handshakeFailure(error: unknown, endpoint: string, stage: string
       { tlsCause: 'handshake-refused' },
     );
   return null;
+}
+
+/** Whether the presented chain reaches a certificate of the extra CA file (by fingerprint). */
+function chainsTo(cert: DetailedPeerCertificate, extraCa: string | null): boolean {
+  if (!extraCa) return false;
+  const wanted = new Set<string>();
+  for (const block of extraCa.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) {
+    try {
+      wanted.add(new X509Certificate(block).fingerprint256);
+    } catch {
+      // not a certificate: it trusts nothing
+    }
+  }
+  const seen = new Set<string>();
+  for (
+    let link: DetailedPeerCertificate | undefined = cert;
+    link && !seen.has(link.fingerprint256);
+    link = link.issuerCertificate
+  ) {
+    seen.add(link.fingerprint256);
+    if (wanted.has(link.fingerprint256)) return true;
+  }
+  return false;
 }
