@@ -150,11 +150,16 @@ export class SettingsStore {
     const partial = `${this.secretsFile}.${randomBytes(4).toString('hex')}.partial`;
     const fd = openSync(partial, 'wx', 0o600);
     try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
+      try {
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(partial, this.secretsFile);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      throw error;
     }
-    renameSync(partial, this.secretsFile);
   }
 
   private document<S extends z.ZodType>(key: string, schema: S): z.output<S> | null {
