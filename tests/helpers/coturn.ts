@@ -98,7 +98,7 @@ export async function startCoturn(
 /** Ready means: a Binding request over UDP is answered and the TCP listener accepts. */
 async function answersStun(port: number, ip: string): Promise<boolean> {
   const udp = await new Promise<boolean>((resolve) => {
-    const socket = createSocket('udp4');
+    const socket = createSocket(ip.includes(':') ? 'udp6' : 'udp4');
     const request = encodeMessage(MessageType.BindingRequest, randomBytes(12));
     const timer = setTimeout(() => done(false), 200);
     const done = (ok: boolean) => {

@@ -75,13 +75,23 @@ async function allocateFrom(
     connected: true,
   });
   const started = performance.now();
-  const base: Metrics = { transport: uri.transport, serverAddress: resolved.address };
+  // a client that reached the server over IPv6 asks for an IPv6 relay (RFC 6156 §4.1.1): without
+  // REQUESTED-ADDRESS-FAMILY a server allocates IPv4, and one without an IPv4 relay answers 440
+  const family = resolved.family === 6 ? 'IPv6' : 'IPv4';
+  const base: Metrics = {
+    transport: uri.transport,
+    serverAddress: resolved.address,
+    requestedFamily: family,
+  };
   const timeoutMs = ctx.timeouts.stunMs;
 
   // 1. unauthenticated Allocate: a TURN server answers 401 with REALM and NONCE
   ctx.stage('challenge');
   const requested: StunAttribute[] = [
     { type: Attr.RequestedTransport, value: Buffer.from([UDP_PROTOCOL, 0, 0, 0]) },
+    ...(family === 'IPv6'
+      ? [{ type: Attr.RequestedAddressFamily, value: Buffer.from([0x02, 0, 0, 0]) }]
+      : []),
     { type: Attr.Software, value: SOFTWARE },
   ];
   let reply = await allocate(client, requested, null, timeoutMs, 'challenge');
@@ -231,6 +241,7 @@ async function finishAllocation(
       ...metrics,
       relayAddress: relayed.address,
       relayPort: relayed.port,
+      relayFamily: relayed.family,
       mappedAddress: mapped?.address ?? null,
       lifetimeS: lifetime && lifetime.length === 4 ? lifetime.readUInt32BE(0) : null,
       allocationMs,

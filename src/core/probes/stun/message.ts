@@ -47,6 +47,7 @@ export const Attr = {
   Lifetime: 0x000d,
   XorPeerAddress: 0x0012,
   XorRelayedAddress: 0x0016,
+  RequestedAddressFamily: 0x0017,
   RequestedTransport: 0x0019,
   ChangeRequest: 0x0003,
   Software: 0x8022,
