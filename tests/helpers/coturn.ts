@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { encodeMessage, MessageType } from '../../src/core/probes/stun/message';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,19 +21,59 @@ export interface Coturn {
   stop(): Promise<void>;
 }
 
-/** Starts Debian's coturn on a free loopback port (no TLS, long-term credentials) and waits until it listens. */
-export async function startCoturn(
-  options: {
-    rfc5780?: boolean;
-    relayPorts?: number;
-    /** The listening and relay address (default 127.0.0.1). */
-    ip?: string;
-    /** Also listen for TLS (turns:/stuns:) on `tlsPort` with this certificate and key (PEM files). */
-    tls?: { cert: string; key: string };
-  } = {},
-): Promise<Coturn> {
+interface CoturnOptions {
+  rfc5780?: boolean;
+  relayPorts?: number;
+  /** The listening and relay address (default 127.0.0.1). */
+  ip?: string;
+  /** Also listen for TLS (turns:/stuns:) on `tlsPort` with this certificate and key (PEM files). */
+  tls?: { cert: string; key: string };
+}
+
+/** coturn could not bind a port that was free when it was picked (another test took it since). */
+class PortTaken extends Error {}
+
+/**
+ * Starts Debian's coturn on a free loopback port (no TLS, long-term credentials) and waits until it
+ * listens. A port is free when picked, not when coturn binds it (tests run in parallel): a bind that
+ * fails is retried on new ports, a bounded number of times.
+ */
+export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCoturnOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 4) throw error;
+    }
+  }
+}
+
+/** A port free for TCP and UDP whose next port is free too (coturn's RFC 5780 alternate port). */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await freePort();
+    if (port < 65535 && (await portFree(port + 1))) return port;
+  }
+  throw new Error('no free pair of loopback ports');
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => {
+      server.close(() => {
+        const socket = createSocket('udp4');
+        socket.once('error', () => resolve(false));
+        socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+      });
+    });
+  });
+}
+
+async function startCoturnOnce(options: CoturnOptions): Promise<Coturn> {
   const ip = options.ip ?? '127.0.0.1';
-  const port = await freePort();
+  const port = options.rfc5780 ? await freePortPair() : await freePort();
   const tlsPort = options.tls ? await freePort() : null;
   const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-coturn-'));
   const log = join(dir, 'turn.log');
@@ -71,10 +111,14 @@ export async function startCoturn(
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (await answersStun(port, ip)) break;
-    if (child.exitCode !== null || Date.now() > deadline) {
-      const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    // coturn retries a taken port for ever: see it in the log, stop it and pick new ports
+    const taken = /Cannot bind .* socket to addr/.test(text);
+    if (taken || child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
+      await exited;
       rmSync(dir, { recursive: true, force: true });
+      if (taken) throw new PortTaken(`coturn could not bind its ports (${port})`);
       throw new Error(`coturn did not start on port ${port}:\n${text.slice(-2000)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
