@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, closeDatabase } from '../../src/core/store/database';
 import { HistoryStore } from '../../src/core/store/history';
-import { SCHEMA_VERSION } from '../../src/core/store/migrations';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/core/store/migrations';
 import { TriageError } from '../../src/core/errors';
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'rtc-triage-db-')), 'history.db');
@@ -101,6 +101,24 @@ describe('migration 001 (runs, targets, attempts, events)', () => {
       expect((error as Error).message).toMatch(/newer RTC Triage/);
     }
     expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('a read-only open of a history from an older version upgrades it once, then reads it', () => {
+    const file = tmp();
+    const raw = new BetterSqlite3(file);
+    raw.pragma('journal_mode = WAL');
+    raw.transaction(() => {
+      for (const migration of MIGRATIONS.slice(0, SCHEMA_VERSION - 1)) migration(raw);
+      raw.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    })();
+    raw.close();
+    const db = openDatabase(file, { readonly: true });
+    try {
+      expect(db.readonly).toBe(true);
+      expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    } finally {
+      closeDatabase(db);
+    }
   });
 
   it('refuses a file that is not a database with a typed error', () => {

@@ -59,9 +59,17 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       );
     }
     if (options.readonly && version < SCHEMA_VERSION) {
+      // a history from an older version is upgraded once, where it may be written; a reader then reads it
+      closeDatabase(db, { optimize: false });
+      try {
+        closeDatabase(openDatabase(file, { ...options, readonly: false }));
+        return openDatabase(file, options);
+      } catch (error) {
+        if (error instanceof TriageError && error.code !== 'DB_UNREADABLE') throw error;
+      }
       throw new TriageError(
         'DB_UNREADABLE',
-        `the history database ${file} was written by an older RTC Triage (schema ${version}, this version reads ${SCHEMA_VERSION}) and cannot be upgraded while it is only read: run \`rtc-triage diagnose --db ${file}\` once (it upgrades the file in place), then try again`,
+        `the history database ${file} was written by an older RTC Triage (schema ${version}, this version reads ${SCHEMA_VERSION}) and cannot be upgraded here: this user may not write it. Run any rtc-triage command on it once as its owner (it upgrades in place), or read a writable copy`,
       );
     }
     db.pragma('busy_timeout = 5000');
