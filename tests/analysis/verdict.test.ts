@@ -425,6 +425,56 @@ describe('verdictFor (DESIGN.md §2)', () => {
     expect(verdict.action.length).toBeGreaterThan(0);
   });
 
+  it('a TLS certificate that expires soon is named by the verdict, whatever decided it (issue 18)', () => {
+    const TURNS = target('turns-a', 'turn', 'L2', 'turns:turn-a.test:5349');
+    const soon = {
+      transport: 'tls',
+      tlsWarning: "the server's TLS certificate expires in 5 day(s), on 2026-01-06",
+      tlsValidTo: '2026-01-06T12:00:00.000Z',
+      tlsDaysLeft: 5,
+    };
+    const healthy = verdictFor({
+      targets: [STUN_A, TURNS],
+      attempts: run([
+        LOCAL_OK,
+        ['stun-a', 'stun-binding', true],
+        ['turns-a', 'turn-allocation', true, soon],
+        ['turns-a', 'peer-connection', true, { path: 'relay' }],
+      ]),
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(healthy.kind).toBe('healthy');
+    expect(healthy.action).toMatch(
+      /Also: renew the TLS certificate of turns:turn-a\.test:5349 before 2026-01-06 \(5 days left\)/,
+    );
+    expect(healthy.evidence[0]).toMatchObject({
+      targetId: 'turns-a',
+      summary: expect.stringMatching(/expires in 5 day/),
+    });
+    // and an outage verdict still carries it
+    const outage = verdictFor({
+      targets: [STUN_A, TURNS],
+      attempts: run([
+        LOCAL_OK,
+        ['stun-a', 'stun-binding', false],
+        ['turns-a', 'turn-allocation', true, soon],
+      ]),
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(outage.kind).not.toBe('healthy');
+    expect(outage.action).toMatch(/renew the TLS certificate of turns:turn-a\.test:5349/);
+    // no warning, no sentence
+    const plain = verdictFor({
+      targets: [STUN_A],
+      attempts: run([LOCAL_OK, ['stun-a', 'stun-binding', true]]),
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(plain.action).not.toMatch(/renew/);
+  });
+
   it('covers every verdict kind', () => {
     const kinds = new Set(CASES.map((c) => c.kind));
     expect([...kinds].sort()).toEqual([...VerdictSchema.shape.kind.options].sort());

@@ -11,12 +11,15 @@ import { hasCoturn, startCoturn, type Coturn } from '../helpers/coturn';
 describe.skipIf(!hasCoturn)('rtc-triage diagnose with tls.caFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-tls-cli-'));
   let turn: Coturn;
+  let soon: Coturn;
   beforeAll(async () => {
     const certs = makeLabCerts(join(dir, 'conf', 'certs'));
     turn = await startCoturn({ tls: certs.good });
+    soon = await startCoturn({ tls: certs.soon });
   }, 60_000);
   afterAll(async () => {
     await turn?.stop();
+    await soon?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -71,6 +74,34 @@ describe.skipIf(!hasCoturn)('rtc-triage diagnose with tls.caFile', () => {
     expect(a?.errorMessage ?? null).toBeNull();
     expect(a?.outcome).toBe('success');
     expect(a?.metrics.tlsIssuer).toBe('RTC Triage Lab CA');
+  });
+
+  it('a certificate expiring within 14 days is named in the verdict, on the real bin', async () => {
+    const file = join(dir, 'conf', 'soon.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        targets: [
+          {
+            kind: 'turn',
+            url: `turns:127.0.0.1:${soon.tlsPort}`,
+            username: soon.user,
+            credential: soon.password,
+          },
+        ],
+        tls: { caFile: 'certs/ca.pem' },
+        retry: { maxAttempts: 1 },
+      }),
+    );
+    const run = await runCli(['diagnose', '--config', file, '--db', join(dir, 's.db'), '--json'], {
+      env: { RTC_TRIAGE_DATA_DIR: dir },
+    });
+    const report = JSON.parse(run.stdout) as { verdict: { action: string } };
+    expect(report.verdict.action).toMatch(
+      new RegExp(
+        `Also: renew the TLS certificate of turns:127\\.0\\.0\\.1:${soon.tlsPort} before \\d{4}-\\d{2}-\\d{2} \\(5 days left\\)`,
+      ),
+    );
   });
 
   it('without it the same server is untrusted, with the fix named', async () => {

@@ -43,6 +43,8 @@ export function verdictFor(input: VerdictInput): Verdict {
   const checks = checksOf(input.targets, input.attempts);
   const local = localResult(checks);
   const crossNetwork = crossNetworkResult(checks);
+  // a TLS certificate that expires soon is said by every verdict, whatever decided it
+  const expiring = expiringCertificates(checks);
   const make = (
     kind: VerdictKind,
     confidence: number,
@@ -54,7 +56,15 @@ export function verdictFor(input: VerdictInput): Verdict {
     crossNetwork,
     confidence,
     ...words,
-    evidence: evidenceOf(deciding.length ? deciding : checks),
+    action: expiring.length ? `${words.action} ${renewal(expiring)}` : words.action,
+    evidence: [
+      ...expiring.map((c) => ({
+        attemptId: c.last.id,
+        targetId: c.targetId,
+        summary: `${c.layer}: ${c.url}: ${String(c.last.metrics.tlsWarning)}`,
+      })),
+      ...evidenceOf(deciding.length ? deciding : checks),
+    ],
   });
 
   const testedTargets = new Set(checks.filter((c) => c.status !== 'untested').map((c) => c.targetId));
@@ -318,6 +328,27 @@ function outage(
       ? "Waiting is usually the right answer: such outages end on their own (check the servers' status pages). If it lasts, switch the app to other servers; `rtc-triage history` shows whether it recurs."
       : 'Run `rtc-triage diagnose --lab` to check this machine; if the lab passes, the servers are at fault: wait, or switch servers.',
   };
+}
+
+/** Checks whose newest attempt warns that the server's TLS certificate expires soon (tls-peer.ts), one per server. */
+function expiringCertificates(checks: readonly Check[]): Check[] {
+  const seen = new Set<string>();
+  return checks.filter((c) => {
+    if (typeof c.last.metrics.tlsWarning !== 'string' || seen.has(c.targetId)) return false;
+    seen.add(c.targetId);
+    return true;
+  });
+}
+
+function renewal(expiring: readonly Check[]): string {
+  const each = expiring.map((c) => {
+    const until =
+      typeof c.last.metrics.tlsValidTo === 'string' ? c.last.metrics.tlsValidTo.slice(0, 10) : 'soon';
+    const days =
+      typeof c.last.metrics.tlsDaysLeft === 'number' ? ` (${c.last.metrics.tlsDaysLeft} days left)` : '';
+    return `${c.url} before ${until}${days}`;
+  });
+  return `Also: renew the TLS certificate of ${each.join(', ')}, or clients will refuse it.`;
 }
 
 function trustedOnlyByCaFile(allocations: readonly Check[], targetId: string): boolean {
