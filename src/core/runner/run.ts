@@ -90,6 +90,9 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     options.includeMachine !== false && probesFor('machine').length > 0
       ? [MACHINE_TARGET, ...options.targets]
       : [...options.targets];
+  // read once per run, before anything is stored: the file was checked when the config was loaded,
+  // and may have been renewed (or removed) since
+  const tlsCa = options.config.tls?.caFile ? readCaFile(options.config.tls.caFile) : null;
   if (options.store) {
     const store = options.store;
     write(() => store.beginRun(runId, startedAt, options.source ?? 'cli', targets));
@@ -105,8 +108,6 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     },
   });
 
-  // read once per run: the file was checked when the config was loaded, and may have been renewed since
-  const tlsCa = options.config.tls?.caFile ? readCaFile(options.config.tls.caFile) : null;
   const jobOptions = ({ target, probe }: PlannedJob): JobOptions => ({
     runId,
     tlsCa,
