@@ -150,17 +150,30 @@ export class SecretScrubber {
   }
 
   value<T>(value: T): T {
-    return this.walk(value) as T;
+    return mapStrings(value, (text) => this.text(text));
   }
+}
 
-  private walk(value: unknown): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.walk(item));
-    if (value && typeof value === 'object') {
+/**
+ * A deep copy with every string (values, and keys of free-form records) passed through `text`; a
+ * string under a key that `secretKey` names is replaced by `[secret]` whole. Shared by the run's
+ * scrubber and the bundle's redactor.
+ */
+export function mapStrings<T>(
+  value: T,
+  text: (value: string) => string,
+  secretKey: (key: string) => boolean = () => false,
+): T {
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return text(item);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item && typeof item === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) out[this.text(key)] = this.walk(item);
+      for (const [key, inner] of Object.entries(item))
+        out[text(key)] = secretKey(key) && typeof inner === 'string' ? SECRET_PLACEHOLDER : walk(inner);
       return out;
     }
-    return value;
-  }
+    return item;
+  };
+  return walk(value) as T;
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { SECRET_PLACEHOLDER, SecretScrubber } from '../../contract';
+import { mapStrings, SECRET_PLACEHOLDER, SecretScrubber } from '../../contract';
 
 /**
  * What a redacting export removes. The HMAC key is random per bundle and never written anywhere,
@@ -76,21 +76,7 @@ export class Redactor {
 
   /** Deep copy with every string (values, and keys of free-form records) redacted. */
   value<T>(value: T): T {
-    return this.walk(value) as T;
-  }
-
-  private walk(value: unknown): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.walk(item));
-    if (value && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) {
-        out[this.text(key)] =
-          isSecretKey(key) && typeof item === 'string' ? SECRET_PLACEHOLDER : this.walk(item);
-      }
-      return out;
-    }
-    return value;
+    return mapStrings(value, (text) => this.text(text), isSecretKey);
   }
 
   /**
