@@ -1,4 +1,10 @@
-import type { PartnerPath, PartnerResult, TriageEvent } from '../contract';
+import {
+  qualityThresholdsText,
+  summarisePath,
+  type PartnerPath,
+  type PartnerResult,
+  type TriageEvent,
+} from '../contract';
 
 const PATH_NAMES: Record<string, string> = {
   host: 'host-only',
@@ -26,6 +32,18 @@ function note(path: PartnerPath): string {
   return path.message ?? '';
 }
 
+const figure = (value: unknown) => (typeof value === 'number' ? value : null);
+
+/** A connected session's grade (contract/quality.ts); '-' for one that did not connect. */
+function grade(path: PartnerPath): string {
+  if (path.outcome !== 'success') return '-';
+  const m = path.metrics;
+  return (
+    summarisePath({ rttMsP50: figure(m.rttMsP50), jitterMs: figure(m.jitterMs), lossPct: figure(m.lossPct) })
+      .grade ?? '-'
+  );
+}
+
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
@@ -38,14 +56,28 @@ export function formatPartnerResult(result: PartnerResult): string {
   lines.push(result.message);
   if (result.paths.length > 0) {
     lines.push('');
-    const header = ['session', 'server', 'result', 'rtt p50', 'loss', 'throughput', 'note'];
+    const header = [
+      'session',
+      'server',
+      'result',
+      'rtt p50',
+      'p95',
+      'jitter',
+      'loss',
+      'throughput',
+      'grade',
+      'note',
+    ];
     const rows = result.paths.map((p) => [
       PATH_NAMES[p.path] ?? p.path,
       p.server ?? '-',
       OUTCOME_MARK[p.outcome] ?? p.outcome,
       num(p.metrics.rttMsP50, ' ms'),
+      num(p.metrics.rttMsP95, ' ms'),
+      num(p.metrics.jitterMs, ' ms'),
       num(p.metrics.lossPct, '%'),
       kbps(p.metrics.throughputKbps),
+      grade(p),
       note(p),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -57,6 +89,7 @@ export function formatPartnerResult(result: PartnerResult): string {
           .join('  ')
           .trimEnd(),
       );
+    if (result.paths.some((p) => p.outcome === 'success')) lines.push(qualityThresholdsText());
     lines.push('');
     const cn = result.crossNetwork;
     lines.push(

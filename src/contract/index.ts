@@ -9,4 +9,5 @@ export * from './monitor';
 export * from './settings';
 export * from './views';
 export * from './partner';
+export * from './quality';
 export * from './secrets';

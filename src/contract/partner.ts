@@ -39,7 +39,7 @@ export const PartnerPathSchema = z.object({
   message: z.string().nullable(),
   durationMs: z.number().min(0),
   /**
-   * rttMsP50 / rttMsMax (data-channel pings), burstSent / burstReceived / lossPct (a short burst on
+   * rttMsP50 / rttMsP95 / rttMsMax / jitterMs (data-channel pings), burstSent / burstReceived / lossPct (a short burst on
    * an unreliable channel), throughputKbps (a bulk transfer on the reliable one), timeToConnectMs,
    * localCandidateType / remoteCandidateType, sameNetwork (the peers reached each other's private
    * addresses).

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TARGET_KINDS } from './config';
+import { PathQualitySchema } from './quality';
 
 export const VERDICT_KINDS = [
   'healthy',
@@ -149,6 +150,7 @@ export const ReportSchema = z.object({
   targets: z.array(TargetReportSchema),
   attempts: z.array(AttemptReportSchema),
   patterns: z.array(PatternSchema),
+  quality: z.array(PathQualitySchema).optional(), // per connected path (contract/quality.ts), from `attempts`
   cleanup: CleanupSchema,
 });
 export type Report = z.infer<typeof ReportSchema>;

@@ -115,6 +115,9 @@ describe.skipIf(skipUnlessIsolated('diagnose against the lab'))(
       expect(report.attempts.every((a) => a.outcome === 'success')).toBe(true);
       expect(report.cleanup.leaked).toBe(0);
       expect(report.cleanup.opened).toBe(report.cleanup.released);
+      // the L0 session's quality figures, graded (contract/quality.ts)
+      expect(report.quality?.map((q) => [q.targetId, q.path])).toEqual([['local-machine', 'host']]);
+      expect(report.quality?.[0]).toMatchObject({ lossPct: 0, grade: expect.any(String) });
 
       const sqlite = new BetterSqlite3(db, { readonly: true });
       const rows = sqlite
@@ -135,6 +138,13 @@ describe.skipIf(skipUnlessIsolated('diagnose against the lab'))(
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/\[healthy, confidence/);
       expect(result.stdout).toMatch(/lab-stun-udp\s+up/);
+      // one line per connected path with its figures and grade, then the bounds used
+      expect(result.stdout).toMatch(
+        /Paths \(data channel.*\n {2}host\s+local-machine\s+RTT p50 [\d.]+ ms, p95 [\d.]+ ms, jitter [\d.]+ ms, loss 0 %, \d+ [kM]bit\/s\s+(good|fair|poor|bad)\n/,
+      );
+      expect(result.stdout).toContain(
+        'Thresholds, good / fair / poor (beyond: bad): RTT p50 <100 / <250 / <400 ms',
+      );
       expect(result.stderr).toMatch(/ok\s+stun-binding → lab-stun-udp: /);
     });
 

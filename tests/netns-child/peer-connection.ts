@@ -170,6 +170,27 @@ async function main(): Promise<void> {
       ),
     );
     nft('delete', 'table', 'inet', 'lossy');
+    // 30 % of the packets dropped once connected (the network lab's lossy path): the path still
+    // works, and the quality echo over the unreliable channel reads the loss
+    await runCase('host-lossy-after-connect', async (ledger) =>
+      summary(
+        await runThroughRunner(host, MACHINE_TARGET, {
+          ledger,
+          onEvent: dropOnceConnected([
+            'meta',
+            'l4proto',
+            'udp',
+            'numgen',
+            'random',
+            'mod',
+            '100',
+            'lt',
+            '30',
+          ]),
+        }),
+      ),
+    );
+    nft('delete', 'table', 'inet', 'lossy');
   } finally {
     await coturn.stop();
   }

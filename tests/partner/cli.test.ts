@@ -140,8 +140,9 @@ describe.skipIf(skip)('rtc-triage partner, two processes on loopback', () => {
     const [hostPath, srflx, relay] = run.hostResult.paths;
     expect(hostPath).toMatchObject({ path: 'host', outcome: 'success' });
     expect(hostPath?.metrics).toMatchObject({ sameNetwork: true, pings: 10, burstSent: 200, lossPct: 0 });
-    expect(typeof hostPath?.metrics.rttMsP50).toBe('number');
-    expect(typeof hostPath?.metrics.throughputKbps).toBe('number');
+    // the quality figures (contract/quality.ts): RTT p50/p95 and jitter over the pings, loss, throughput
+    for (const figure of ['rttMsP50', 'rttMsP95', 'jitterMs', 'throughputKbps'])
+      expect(typeof hostPath?.metrics[figure], figure).toBe('number');
     // loopback: no NAT on either side, so there is no separate reflexive path to try
     expect(srflx).toMatchObject({ path: 'srflx', outcome: 'skipped' });
     expect(relay).toMatchObject({

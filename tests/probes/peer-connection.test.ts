@@ -1,6 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { THROUGHPUT_BYTES } from '../../src/core/probes/peer-connection';
+import { pathQualityOf } from '../../src/contract';
+import { QUALITY_ECHO, THROUGHPUT_BYTES } from '../../src/core/probes/peer-connection';
 import { hasCoturn } from '../helpers/coturn';
 import { bundleChild, netnsSupport, runInNetns, type ChildCase, type ChildRun } from '../helpers/netns';
 import type { AttemptReport } from '../helpers/types';
@@ -89,6 +90,57 @@ describe.skipIf(missing !== null)('peer-connection probe (in a loopback-only net
         'signal.teardown.success',
       ]),
     );
+  });
+
+  it('measures the quality figures of a connected path: RTT p50/p95, jitter, loss, throughput', () => {
+    const a = caseOf('host-success').attempts[0] as AttemptReport;
+    // a clean path: every one of the echoed messages on the unreliable channel came back
+    expect(a.metrics).toMatchObject({
+      echoSent: QUALITY_ECHO.count,
+      echoReceived: QUALITY_ECHO.count,
+      lossPct: 0,
+    });
+    const { rttMsP50, rttMsP95, jitterMs, throughputKbps } = a.metrics;
+    for (const figure of [rttMsP50, rttMsP95, jitterMs, throughputKbps]) expect(typeof figure).toBe('number');
+    expect(rttMsP95 as number).toBeGreaterThanOrEqual(rttMsP50 as number);
+    expect(jitterMs as number).toBeGreaterThanOrEqual(0);
+    expect(throughputKbps as number).toBeGreaterThan(0);
+    // the report's row for it carries the same figures and a grade
+    const [row] = pathQualityOf([a]);
+    expect(row).toMatchObject({
+      targetId: 'local-machine',
+      path: 'host',
+      rttMsP50,
+      rttMsP95,
+      jitterMs,
+      lossPct: 0,
+      throughputKbps,
+    });
+    expect(['good', 'fair', 'poor', 'bad']).toContain(row?.grade);
+  });
+
+  it('measures the figures over the TURN relay too', () => {
+    const a = only('relay-success');
+    expect(a.metrics.echoSent).toBe(QUALITY_ECHO.count);
+    expect(a.metrics.echoReceived as number).toBeGreaterThan(0);
+    for (const key of ['rttMsP50', 'rttMsP95', 'jitterMs', 'lossPct', 'throughputKbps'])
+      expect(typeof a.metrics[key], key).toBe('number');
+    expect(pathQualityOf([a]).map((r) => r.path)).toEqual(['relay']);
+  });
+
+  it('reads the loss of a lossy path from the echoes that did not come back, and still passes it', () => {
+    const a = only('host-lossy-after-connect');
+    expect(a.outcome).toBe('success');
+    // a message still on its way when the window ends is neither received nor lost (loss-echo.ts)
+    const sent = a.metrics.echoSent as number;
+    const received = a.metrics.echoReceived as number;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThanOrEqual(QUALITY_ECHO.count);
+    // 30 % each way: about half the round trips are lost (none lost has odds of 0.5^100)
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(sent);
+    expect(a.metrics.lossPct as number).toBeCloseTo(((sent - received) / sent) * 100, 2);
+    expect(typeof a.metrics.rttMsP95).toBe('number');
   });
 
   it('connects through the TURN relay only', () => {

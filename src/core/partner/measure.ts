@@ -5,6 +5,7 @@
  * channel; the burst and the bulk data are binary.
  */
 import { ProbeFailure, type Metrics, type ProbeContext } from '../probes/types';
+import { rttFigures } from '../probes/webrtc/session-steps';
 import { round } from '../probes/webrtc/wrtc';
 import type { RemotePeer, SessionChannel } from './remote-peer';
 
@@ -100,6 +101,8 @@ export async function measure(peer: RemotePeer, ctx: ProbeContext): Promise<Metr
     );
     rtts.push(performance.now() - sentAt);
   }
+  // p95 and jitter over the pings in the order sent (contract/quality.ts grades them)
+  const figures = rttFigures(rtts);
   rtts.sort((a, b) => a - b);
   const rttP50 = rtts[Math.floor((rtts.length - 1) / 2)] ?? 0;
   ctx.emit('partner.rtt', { rttMsP50: round(rttP50) });
@@ -140,7 +143,9 @@ export async function measure(peer: RemotePeer, ctx: ProbeContext): Promise<Metr
   return {
     pings: rtts.length,
     rttMsP50: round(rttP50),
+    rttMsP95: figures.rttMsP95,
     rttMsMax: round(rtts.at(-1) ?? 0),
+    jitterMs: figures.jitterMs,
     burstSent: sent,
     burstReceived: received,
     lossPct: sent > 0 ? round(((sent - received) / sent) * 100) : null,

@@ -18,7 +18,16 @@ import {
 } from './types';
 import { createPeerPair, type PeerPair, type SideState } from './webrtc/peer-pair';
 import { selectedPair } from './webrtc/selected-pair';
-import { answerPings, ECHO_MS, echoWithin, median, safeSend, stageWait } from './webrtc/session-steps';
+import { echoBudgetMs, lossEcho, type EchoPlan } from './webrtc/loss-echo';
+import {
+  answerPings,
+  ECHO_MS,
+  echoWithin,
+  median,
+  rttFigures,
+  safeSend,
+  stageWait,
+} from './webrtc/session-steps';
 
 export { ECHO_MS };
 import {
@@ -37,6 +46,14 @@ type StunTarget = Extract<ResolvedTarget, { kind: 'stun' }>;
 type TurnTarget = Extract<ResolvedTarget, { kind: 'turn' }>;
 
 const PINGS = 5;
+/**
+ * The quality echo (webrtc/loss-echo.ts), after the pings have proved the path: 100 messages, so loss
+ * reads in 1 % steps against bounds of 1/3/8 % (contract/quality.ts), one every 2 ms (0.2 s of a
+ * healthy session). An echo later than 1 s after the last message counts as lost: a real-time app
+ * would have given up on it too.
+ */
+export const QUALITY_ECHO: EchoPlan = { count: 100, spacingMs: 2, graceMs: 1000, openMs: 1000 };
+const QUALITY_MS = echoBudgetMs(QUALITY_ECHO);
 /**
  * The throughput sample: 64 KiB in four 16 KiB messages, sent at once. It proves bulk data crosses the
  * path and gives a lower bound on its rate (a transfer this short is limited by SCTP's slow start on a
@@ -57,15 +74,16 @@ export const THROUGHPUT_MS = 3000;
 const HAIRPIN_CAVEAT = 'hairpin not supported (extra evidence only, not proof the network is broken)';
 
 const deadlineMs = (t: Timeouts) =>
-  t.offerMs + t.answerMs + t.iceGatheringMs + t.connectMs + ECHO_MS + THROUGHPUT_MS + 1000;
+  t.offerMs + t.answerMs + t.iceGatheringMs + t.connectMs + ECHO_MS + QUALITY_MS + THROUGHPUT_MS + 1000;
 
 /**
  * Through a server (relay, reflexive): gathering (libwebrtc starts its relay phase 50 ms in), TURN
  * permissions, ICE checks, then the DTLS and SCTP handshakes, the echo and the throughput sample:
- * about ten round trips. Host only: the same handshakes with no network in between.
+ * about ten round trips. Host only: the same handshakes with no network in between. Both plus the
+ * quality echo's pace.
  */
-const EXPECTED_THROUGH_SERVER_MS = 400;
-const EXPECTED_HOST_MS = 100;
+const EXPECTED_THROUGH_SERVER_MS = 400 + QUALITY_ECHO.count * QUALITY_ECHO.spacingMs;
+const EXPECTED_HOST_MS = 100 + QUALITY_ECHO.count * QUALITY_ECHO.spacingMs;
 
 /**
  * PeerConnectionProbe, host path (L0, "local"): two peers in this process over host candidates
@@ -213,6 +231,14 @@ async function runPeerConnection(
       echoRttP50Ms: round(median(rtts)),
       echoRttMaxMs: round(rtts.at(-1) ?? 0),
     });
+    // figures for contract/quality.ts; the window ends by itself, the stage's deadline is a safety net
+    const echo = await wait('loss', QUALITY_MS + 500, lossEcho(ctx, p, QUALITY_ECHO));
+    Object.assign(metrics, {
+      ...rttFigures(echo.rttsInSendOrder),
+      echoSent: echo.sent,
+      echoReceived: echo.received,
+      lossPct: echo.sent > 0 ? round(((echo.sent - echo.received) / echo.sent) * 100) : null,
+    });
     // the sample's timer is released by the scope; the stage's own deadline is only a safety net
     const sampled = new Promise<boolean>((resolve) => {
       ctx.resources.timeout('throughput sample', THROUGHPUT_MS, () => resolve(false));
@@ -229,7 +255,8 @@ async function runPeerConnection(
       throughputComplete: complete,
     });
     ctx.emit('peer.echo.completed', {
-      rttMsP50: metrics.echoRttP50Ms,
+      rttMsP50: metrics.rttMsP50,
+      lossPct: metrics.lossPct,
       throughputKbps: metrics.throughputKbps,
       throughputComplete: complete,
     });
@@ -295,7 +322,7 @@ function connectTimeout(path: PeerPath, ctx: ProbeContext): ProbeFailure {
 }
 
 function srflxMessage(failure: ProbeFailure): string {
-  if (failure.stage === 'connect' || failure.stage === 'echo' || failure.stage === 'throughput')
+  if (['connect', 'echo', 'loss', 'throughput'].includes(failure.stage))
     return `${HAIRPIN_CAVEAT}: ${failure.message}`;
   return `${failure.message} — reflexive-only session: extra evidence only, not proof the network is broken`;
 }

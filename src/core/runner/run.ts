@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import {
+  pathQualityOf,
   REPORT_SCHEMA,
   SecretScrubber,
   type AttemptReport,
@@ -158,6 +159,7 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     attempts,
     // what the stored history shows over the last 24 h, this run included
     patterns: options.store ? recentPatterns(options.store.queries, Date.now()) : [],
+    quality: pathQualityOf(attempts),
     cleanup: ledger.counts(),
   };
   if (options.store) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AttemptLedger } from '../../runner/ledger';
 import { ProbeFailure, type ProbeContext } from '../types';
-import { stageWait } from './session-steps';
+import { percentile, rttFigures, stageWait } from './session-steps';
 
 function context(signal: AbortSignal, ledger: AttemptLedger): ProbeContext {
   return {
@@ -62,5 +62,29 @@ describe('stageWait', () => {
     });
     expect(unhandled).toEqual([]);
     expect(ledger.counts().leaked).toBe(0);
+  });
+});
+
+describe('rttFigures', () => {
+  it('gives p50, nearest-rank p95 and the mean absolute difference of consecutive round trips', () => {
+    // sent in this order; sorted: 10 10 11 12 30 → p50 11, p95 30
+    expect(rttFigures([10, 12, 10, 30, 11])).toEqual({
+      rttMsP50: 11,
+      rttMsP95: 30,
+      // |12-10| + |10-12| + |30-10| + |11-30| = 43, over 4 differences
+      jitterMs: 10.75,
+    });
+  });
+
+  it('has no figure without round trips, and no jitter from a single one', () => {
+    expect(rttFigures([])).toEqual({ rttMsP50: null, rttMsP95: null, jitterMs: null });
+    expect(rttFigures([4])).toEqual({ rttMsP50: 4, rttMsP95: 4, jitterMs: null });
+  });
+
+  it('picks the 95th of 100 values as p95', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(sorted, 95)).toBe(95);
+    expect(percentile(sorted, 50)).toBe(50);
+    expect(percentile([], 95)).toBe(0);
   });
 });

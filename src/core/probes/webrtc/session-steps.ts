@@ -1,5 +1,6 @@
 import { ProbeFailure, type ProbeContext } from '../types';
 import type { PeerPair, SideState } from './peer-pair';
+import { round } from './wrtc';
 
 /** Budget for the echo (and throughput sample) once connected: the config has no timeout for it. */
 export const ECHO_MS = 5000;
@@ -107,6 +108,34 @@ export function echoWithin(ctx: ProbeContext, pair: PeerPair, count: number, ms:
 
 export function median(sorted: readonly number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+}
+
+/** Nearest-rank percentile of ascending values (p50 is `median`'s lower median); 0 when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? 0;
+}
+
+/**
+ * RTT p50/p95 and jitter of round trips given in the order they were sent. Jitter is the mean
+ * absolute difference of consecutive round trips: RFC 3550's D(i-1, i), averaged rather than
+ * smoothed with its 1/16 gain, because a sample this short would leave the filter still near its
+ * start value. Null figures when there are too few round trips (one for RTT, two for jitter).
+ */
+export function rttFigures(inSendOrder: readonly number[]): {
+  rttMsP50: number | null;
+  rttMsP95: number | null;
+  jitterMs: number | null;
+} {
+  const sorted = [...inSendOrder].sort((x, y) => x - y);
+  let spread = 0;
+  for (let i = 1; i < inSendOrder.length; i++)
+    spread += Math.abs((inSendOrder[i] ?? 0) - (inSendOrder[i - 1] ?? 0));
+  return {
+    rttMsP50: sorted.length > 0 ? round(median(sorted)) : null,
+    rttMsP95: sorted.length > 0 ? round(percentile(sorted, 95)) : null,
+    jitterMs: inSendOrder.length > 1 ? round(spread / (inSendOrder.length - 1)) : null,
+  };
 }
 
 /** send() throws once the channel is closed; a send that fails shows up as the echo stage timing out. */

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { MonitorSwitch, type MonitorApi } from '../../components/MonitorSwitch';
+import { PathQuality } from '../../components/PathQuality';
 import { ProgressList } from '../../components/ProgressList';
 import { RunControls } from '../../components/RunControls';
 import { TargetTable } from '../../components/TargetTable';
@@ -49,6 +50,7 @@ export function OverviewScreen({ diagnosis, api }: { diagnosis: Diagnosis; api: 
             retryDisabled={running}
           />
           <TargetTable targets={state.report.targets} />
+          <PathQuality report={state.report} />
         </>
       )}
       {!state.report && !running && !state.error && (
