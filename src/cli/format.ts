@@ -1,4 +1,5 @@
 import { attemptRan, pathQualityOf, type Report, type TriageEvent } from '../contract';
+import { formatMatrix } from './matrix-format';
 import { qualityLines } from './quality-format';
 
 const STATUS_MARK: Record<string, string> = {
@@ -49,6 +50,8 @@ export function formatReport(report: Report): string {
   // a report stored before the quality figures existed has none: derived from its attempts
   const quality = qualityLines(report.quality ?? pathQualityOf(report.attempts));
   if (quality.length > 0) lines.push(...quality, '');
+  const matrix = formatMatrix(report.matrix);
+  if (matrix.length > 0) lines.push(...matrix, '');
   const c = report.cleanup;
   lines.push(
     `${report.attempts.length} attempts in ${(report.durationMs / 1000).toFixed(1)} s; resources opened ${c.opened}, released ${c.released}, leaked ${c.leaked}; run ${report.runId}`,

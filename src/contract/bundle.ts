@@ -54,6 +54,8 @@ export const BundleConfigTargetSchema = z.object({
   label: z.string().optional(),
   /** The PeerJS key when it is the public default (`peerjs`); any other key is a secret and removed. */
   key: z.string().optional(),
+  /** A TURN target's transport matrix columns as configured (contract/matrix.ts). */
+  transports: z.array(z.string()).optional(),
   secretsRemoved: z.array(z.string()).optional(),
 });
 export const BundleConfigSchema = z.object({
@@ -63,6 +65,8 @@ export const BundleConfigSchema = z.object({
   timeouts: z.record(z.string(), z.number()).optional(),
   retry: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   concurrency: z.number().optional(),
+  /** The config's `tls`: the private CA file trusted for turns:/stuns: servers (its path). */
+  tls: z.object({ caFile: z.string().optional() }).optional(),
 });
 export type BundleConfig = z.infer<typeof BundleConfigSchema>;
 

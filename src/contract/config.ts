@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTransportSpec } from './matrix';
 import { publicUrl } from './secrets';
 
 /** STUN/TURN URIs per RFC 7064 / RFC 7065. Parsed here so the UI editor and the engine agree. */
@@ -71,6 +72,11 @@ function httpUrl(what: string) {
   });
 }
 
+const transportSpec = z.string().superRefine((value, ctx) => {
+  const parsed = parseTransportSpec(value);
+  if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+});
+
 const common = { id: z.string().min(1).max(64).optional(), label: z.string().max(120).optional() };
 
 export const StunTargetSchema = z.strictObject({
@@ -89,6 +95,11 @@ export const TurnTargetSchema = z
     url: iceUrl(['turn', 'turns']),
     username: z.string().max(512).optional(),
     credential: z.string().max(512).optional(),
+    /**
+     * The transport matrix's columns besides the URL itself (`udp`, `tcp:443`, `tls:5349`, …);
+     * left out: UDP and TCP on the URL's port, TLS on 5349, TCP and TLS on 443. `[]`: the URL only.
+     */
+    transports: z.array(transportSpec).max(16).optional(),
     ...common,
   })
   .superRefine((target, ctx) => {

@@ -11,3 +11,4 @@ export * from './views';
 export * from './partner';
 export * from './quality';
 export * from './secrets';
+export * from './matrix';

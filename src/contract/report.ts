@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TARGET_KINDS } from './config';
+import { MatrixRowSchema } from './matrix';
 import { PathQualitySchema } from './quality';
 
 export const VERDICT_KINDS = [
@@ -151,6 +152,8 @@ export const ReportSchema = z.object({
   attempts: z.array(AttemptReportSchema),
   patterns: z.array(PatternSchema),
   quality: z.array(PathQualitySchema).optional(), // per connected path (contract/quality.ts), from `attempts`
+  /** Each TURN server over UDP/TCP/TLS × IPv4/IPv6 (contract/matrix.ts); derived from `attempts`. */
+  matrix: z.array(MatrixRowSchema).default([]),
   cleanup: CleanupSchema,
 });
 export type Report = z.infer<typeof ReportSchema>;

@@ -9,6 +9,7 @@ import {
   BundleTargetSchema,
   BundleVerdictSchema,
 } from './bundle';
+import { MatrixRowSchema } from './matrix';
 import { AttemptReportSchema, LayerSchema, TargetStatusSchema } from './report';
 import { TargetSourceSchema } from './settings';
 
@@ -47,6 +48,8 @@ export const ServerStatusSchema = z.object({
   /** `saved`: the list edited in the UI; `config`: the config file's (or the built-in) list. */
   source: TargetSourceSchema,
   servers: z.array(ServerRowSchema),
+  /** The TURN servers' transport matrix in the newest diagnosis (contract/matrix.ts). */
+  matrix: z.array(MatrixRowSchema).default([]),
 });
 export type ServerStatus = z.infer<typeof ServerStatusSchema>;
 
@@ -142,6 +145,8 @@ export const OpenedBundleSchema = z.object({
   /** Newest first, at most `OPENED_BUNDLE_MAX_ATTEMPTS`; `attemptsTotal` says how many the bundle holds. */
   attempts: z.array(BundleAttemptSchema),
   attemptsTotal: count,
+  /** The TURN servers' transport matrix as the bundle's attempts show it (contract/matrix.ts). */
+  matrix: z.array(MatrixRowSchema).default([]),
 });
 export type OpenedBundle = z.infer<typeof OpenedBundleSchema>;
 export const OPENED_BUNDLE_MAX_ATTEMPTS = 500;

@@ -181,6 +181,7 @@ export function buildHistory(dir: string, now = Date.now()): { dbPath: string; r
         evidence: [],
       },
     ],
+    matrix: [],
     cleanup: { opened: 1, released: 1, leaked: 0 },
   };
   store.finishRun(report);

@@ -26,8 +26,12 @@ interface CoturnOptions {
   relayPorts?: number;
   /** The listening and relay address (default 127.0.0.1). */
   ip?: string;
+  /** Also listen and relay on this address (of the other family: a dual-stack server). */
+  alsoIp?: string;
   /** Also listen for TLS (turns:/stuns:) on `tlsPort` with this certificate and key (PEM files). */
   tls?: { cert: string; key: string };
+  /** The TLS port (default: a free one); coturn also accepts plain TCP there. */
+  tlsPort?: number;
 }
 
 /** coturn could not bind a port that was free when it was picked (another test took it since). */
@@ -74,7 +78,7 @@ function portFree(port: number): Promise<boolean> {
 async function startCoturnOnce(options: CoturnOptions): Promise<Coturn> {
   const ip = options.ip ?? '127.0.0.1';
   const port = options.rfc5780 ? await freePortPair() : await freePort();
-  const tlsPort = options.tls ? await freePort() : null;
+  const tlsPort = options.tls ? (options.tlsPort ?? (await freePort())) : null;
   const dir = mkdtempSync(join(tmpdir(), 'rtc-triage-coturn-'));
   const log = join(dir, 'turn.log');
   // a wide relay range: coturn frees relay ports lazily, so a soak of hundreds of allocations
@@ -88,6 +92,7 @@ async function startCoturnOnce(options: CoturnOptions): Promise<Coturn> {
       // a second address lets coturn answer RFC 5780 tests (OTHER-ADDRESS, CHANGE-REQUEST)
       ...(options.rfc5780 ? ['--listening-ip=127.0.0.2', `--alt-listening-port=${port + 1}`] : []),
       `--relay-ip=${ip}`,
+      ...(options.alsoIp ? [`--listening-ip=${options.alsoIp}`, `--relay-ip=${options.alsoIp}`] : []),
       `--listening-port=${port}`,
       `--min-port=${relayBase}`,
       `--max-port=${relayBase + (options.relayPorts ?? 2000)}`,

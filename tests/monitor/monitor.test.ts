@@ -55,6 +55,7 @@ function report(statuses: Record<string, TargetStatus>, leaked = 0): Report {
         metrics: {},
       })),
     patterns: [],
+    matrix: [],
     cleanup: { opened: 4, released: 4 - leaked, leaked },
   };
 }

@@ -33,6 +33,7 @@ function report(targets: Array<Partial<TargetReport>>, verdict: Partial<Report['
     })),
     attempts: [],
     patterns: [],
+    matrix: [],
     cleanup: { opened: 0, released: 0, leaked: 0 },
   };
 }

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
-import { attemptRan, type Bundle, type BundleComparison } from '../../contract';
+import { attemptRan, matrixOf, type Bundle, type BundleComparison } from '../../contract';
 import { BundleError, bundleAnswer, compareBundles, openBundle } from '../../core/bundle';
 import { UsageError } from '../../core/errors';
 import { parseFlags } from '../args';
+import { formatMatrix } from '../matrix-format';
 import type { CliIo } from '../io';
 
 const MAX_BUNDLES = 32;
@@ -97,6 +98,8 @@ export function formatBundle(bundle: Bundle): string {
       );
     }
   }
+  const matrix = formatMatrix(matrixOf(bundle.targets, bundle.attempts));
+  if (matrix.length) lines.push('', ...matrix);
   const failed = bundle.attempts.filter((a) => attemptRan(a) && a.outcome !== 'success').slice(-10);
   if (failed.length) {
     lines.push('', 'Latest failed attempts:');

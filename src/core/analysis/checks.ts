@@ -1,5 +1,6 @@
 import {
   attemptRan,
+  MATRIX_PROBE,
   type AttemptReport,
   type Layer,
   type PathResult,
@@ -52,6 +53,8 @@ export function isNameMissing(
 }
 
 function transportOf(attempt: AttemptReport, url: string): Check['transport'] {
+  // the matrix tries every transport: it is no evidence about the URL's own one
+  if (attempt.probe === MATRIX_PROBE) return null;
   const metric = attempt.metrics.transport;
   if (metric === 'udp' || metric === 'tcp' || metric === 'tls') return metric;
   if (/^(stuns|turns):/.test(url)) return 'tls';
@@ -66,7 +69,7 @@ const AUTH_CODES = new Set(['401', '441']);
  * and a relayed session with `iceErrorCode` (the network lab's wrong-password TURN read as "down").
  */
 export function isAuthFailure(attempt: AttemptReport): boolean {
-  if (attempt.probe === 'turn-allocation')
+  if (attempt.probe === 'turn-allocation' || attempt.probe === MATRIX_PROBE)
     return attempt.errorClass === 'server-error' && AUTH_CODES.has(String(attempt.metrics.errorCode));
   if (attempt.probe === 'ice-gathering' || attempt.probe === 'peer-connection')
     return AUTH_CODES.has(String(attempt.metrics.iceErrorCode));

@@ -10,6 +10,7 @@ import {
   partnerChecks,
   type Check,
 } from './checks';
+import { interceptedTls, ipv6Only, restrictedTransports } from './transport-verdict';
 
 export interface VerdictInput {
   targets: readonly TargetReport[];
@@ -129,8 +130,15 @@ export function verdictFor(input: VerdictInput): Verdict {
     return make('inconclusive', 0.3, CONFLICT, [...relay, ...allocations]);
   }
 
-  // UDP blocked while TCP/TLS works: the network, not the servers.
+  // What the transport matrix shows: only some transports or one address family get out of this
+  // network, or a proxy replaces the TURN server's certificate. The network, not the servers.
   const l2 = external.filter((c) => c.layer === 'L2' && !c.auth);
+  const transports =
+    ipv6Only(external, down) ?? interceptedTls(external) ?? restrictedTransports(external, l2);
+  if (transports)
+    return make('network-restricted', transports.confidence, transports.words, transports.deciding);
+
+  // UDP blocked while TCP/TLS works: the network, not the servers.
   const udp = l2.filter((c) => c.transport === 'udp');
   const streams = l2.filter((c) => c.transport === 'tcp' || c.transport === 'tls');
   if (

@@ -49,6 +49,7 @@ export function bundleConfig(config: Config | null, redactor: Redactor): BundleC
       if (target.kind === 'turn') {
         if (target.username !== undefined) removed.push('username');
         if (target.credential !== undefined) removed.push('credential');
+        if (target.transports !== undefined) out.transports = [...target.transports];
       }
       if (target.kind === 'peerjs' && target.key !== undefined) {
         if (target.key === PUBLIC_PEERJS_KEY) out.key = target.key;
@@ -60,5 +61,7 @@ export function bundleConfig(config: Config | null, redactor: Redactor): BundleC
     timeouts: { ...config.timeouts },
     retry: { ...config.retry },
     concurrency: config.concurrency,
+    // a ticket about a refused certificate needs to know which CA the tester trusted
+    ...(config.tls?.caFile ? { tls: { caFile: redactor.text(config.tls.caFile) } } : {}),
   };
 }

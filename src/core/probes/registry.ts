@@ -6,6 +6,7 @@ import { peerConnectionProbes } from './peer-connection';
 import { peerJsSignalingProbe } from './peerjs-signaling';
 import { signaledSessionProbe } from './signaled-session';
 import { stunBindingProbe } from './stun-binding';
+import { transportMatrixProbe } from './transport-matrix';
 import { turnAllocationProbe } from './turn-allocation';
 import type { Probe, ResolvedTarget } from './types';
 
@@ -14,6 +15,7 @@ export const PROBES: ReadonlyArray<Probe> = [
   stunBindingProbe,
   natBehaviorProbe,
   turnAllocationProbe,
+  transportMatrixProbe,
   gunSignalingProbe,
   peerJsSignalingProbe,
   iceGatheringProbe,

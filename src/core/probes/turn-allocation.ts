@@ -16,7 +16,14 @@ import {
   type StunAttribute,
 } from './stun/message';
 import { explainTurnError } from './turn-errors';
-import { ProbeFailure, type Metrics, type Probe, type ProbeContext, type ResolvedTarget } from './types';
+import {
+  ProbeFailure,
+  type Metrics,
+  type Probe,
+  type ProbeContext,
+  type ProbeSuccess,
+  type ResolvedTarget,
+} from './types';
 
 type TurnTarget = Extract<ResolvedTarget, { kind: 'turn' }>;
 
@@ -42,6 +49,22 @@ async function runTurnAllocation(target: TurnTarget, ctx: ProbeContext) {
   if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
   ctx.stage('dns');
   const resolved = await resolveHost(uri.host, ctx.lookup, 'dns');
+  return allocateRelay(target, ctx, uri, resolved);
+}
+
+/** The TURN credentials an allocation needs (a configured target has them). */
+export type TurnCredentials = Pick<TurnTarget, 'id' | 'username' | 'credential'>;
+
+/**
+ * One allocation on a resolved address over a transport, released again: the allocation test's
+ * core, also run for each cell of the transport matrix (transport-matrix.ts).
+ */
+export async function allocateRelay(
+  target: TurnCredentials,
+  ctx: ProbeContext,
+  uri: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' },
+  resolved: { address: string; family: 4 | 6 },
+): Promise<ProbeSuccess> {
   for (let round = 1; ; round++) {
     try {
       return await allocateFrom(target, ctx, uri, resolved);
@@ -61,7 +84,7 @@ async function runTurnAllocation(target: TurnTarget, ctx: ProbeContext) {
 const MISMATCH_ROUNDS = 3;
 
 async function allocateFrom(
-  target: TurnTarget,
+  target: TurnCredentials,
   ctx: ProbeContext,
   uri: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' },
   resolved: { address: string; family: 4 | 6 },

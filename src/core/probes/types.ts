@@ -100,6 +100,8 @@ export interface Probe<T extends ResolvedTarget = ResolvedTarget> {
   readonly expectedMs?: number;
   /** Opens RTCPeerConnections: runs in a peer host when the engine has them (`core/isolation`). */
   readonly usesWebRtc?: boolean;
+  /** One attempt per run whatever it finds: the probe surveys many paths itself (the transport matrix). */
+  readonly once?: boolean;
   /**
    * The probe on the same server this one needs (by name): it starts when that one succeeded and is
    * recorded as `skipped` at once when that one failed (docs/probes.md, "The probe plan").

@@ -46,6 +46,7 @@ export async function runJob(options: JobOptions): Promise<AttemptReport[]> {
     if (!attempt) return attempts;
     attempts.push(attempt);
     if (attempt.outcome === 'success' || options.signal.aborted || isFinalCause(attempt)) return attempts;
+    if (options.probe.once) return attempts;
     const delay = options.retry.nextDelayMs(number, attempt.errorClass ?? 'internal');
     if (delay === null) return attempts;
     options.onEvent(

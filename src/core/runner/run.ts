@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import {
+  matrixOf,
   pathQualityOf,
   REPORT_SCHEMA,
   SecretScrubber,
@@ -160,6 +161,7 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     // what the stored history shows over the last 24 h, this run included
     patterns: options.store ? recentPatterns(options.store.queries, Date.now()) : [],
     quality: pathQualityOf(attempts),
+    matrix: matrixOf(summaries, attempts),
     cleanup: ledger.counts(),
   };
   if (options.store) {

@@ -1,4 +1,10 @@
-import { OPENED_BUNDLE_MAX_ATTEMPTS, attemptRan, type Bundle, type OpenedBundle } from '../../contract';
+import {
+  OPENED_BUNDLE_MAX_ATTEMPTS,
+  attemptRan,
+  matrixOf,
+  type Bundle,
+  type OpenedBundle,
+} from '../../contract';
 import { targetStatus } from '../analysis/target-status';
 import { bundleAnswer } from '../bundle/answer';
 
@@ -38,6 +44,8 @@ export function openedBundle(bundle: Bundle, fileName: string): OpenedBundle {
       };
     }),
     attempts: newestFirst.slice(0, OPENED_BUNDLE_MAX_ATTEMPTS),
+    // from every attempt of the bundle, not only the newest ones shown
+    matrix: matrixOf(bundle.targets, bundle.attempts),
     attemptsTotal: bundle.attempts.length,
   };
 }

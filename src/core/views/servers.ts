@@ -1,4 +1,4 @@
-import type { Report, ServerRow, ServerStatus, TargetSource } from '../../contract';
+import { matrixOf, type Report, type ServerRow, type ServerStatus, type TargetSource } from '../../contract';
 import { percentile } from '../analysis/target-status';
 import type { ResolvedTarget } from '../probes/types';
 import type { HistoryQueries } from '../store/queries';
@@ -46,5 +46,12 @@ export function serverStatus(
       failureRate: counts.attempts > 0 ? counts.failures / counts.attempts : null,
     };
   });
-  return { since: iso(window.from), until: iso(window.to), source: window.source, servers };
+  // the newest diagnosis's rows, for the servers still listed with the same URL
+  const listed = new Set(entries.map(({ target }) => `${target.id}\u0000${target.url}`));
+  const matrix = lastReport
+    ? matrixOf(lastReport.targets, lastReport.attempts).filter((row) =>
+        listed.has(`${row.targetId}\u0000${row.url}`),
+      )
+    : [];
+  return { since: iso(window.from), until: iso(window.to), source: window.source, servers, matrix };
 }

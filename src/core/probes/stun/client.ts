@@ -96,7 +96,24 @@ export class StunClient {
       const onAbort = () => reject(new ProbeFailure('aborted', stage, 'cancelled'));
       if (ctx.signal.aborted) return onAbort();
       ctx.signal.addEventListener('abort', onAbort, { once: true });
+      // a firewall that drops SYNs leaves a connect pending for minutes: one STUN timeout is enough
+      const connectTimer =
+        options.transport === 'udp'
+          ? null
+          : ctx.resources.timeout('stun connect', ctx.timeouts.stunMs, () =>
+              done(
+                new ProbeFailure(
+                  'timeout',
+                  stage,
+                  `no ${options.transport.toUpperCase()} connection to ${options.server.address}:${options.server.port} within ${ctx.timeouts.stunMs} ms (nothing answered: the packets are dropped on the way)`,
+                ),
+              ),
+            );
+      let settled = false;
       const done = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        connectTimer?.release();
         ctx.signal.removeEventListener('abort', onAbort);
         if (error) reject(classifyError(error, stage));
         else resolve();

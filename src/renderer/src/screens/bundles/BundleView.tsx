@@ -1,5 +1,6 @@
 import type { OpenedBundle, Verdict } from '../../../../contract';
 import { PatternList } from '../../components/PatternList';
+import { TransportMatrix } from '../../components/TransportMatrix';
 import { formatMs, formatPercent, formatTime } from '../../components/format';
 
 function VerdictBlock({
@@ -149,6 +150,7 @@ export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(
           </table>
         </div>
       </section>
+      <TransportMatrix rows={bundle.matrix} />
       <section className="card" aria-labelledby="bundle-attempts">
         <h2 id="bundle-attempts">Attempts</h2>
         <p className="hint">

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Target, TriageApi } from '../../../../contract';
 import { describeError } from '../../api/call-failure';
+import { TransportMatrix } from '../../components/TransportMatrix';
 import { useCall } from '../../hooks/useCall';
 import { ServerTable } from './ServerTable';
 import { TargetEditor } from './TargetEditor';
@@ -153,6 +154,7 @@ export function ServersScreen({ api, refresh }: { api: TriageApi; refresh: unkno
           !error && <p className="empty">Loading…</p>
         )}
       </section>
+      {status.data && <TransportMatrix rows={status.data.matrix} />}
     </>
   );
 }
