@@ -3,10 +3,10 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
 /**
- * Native and network-heavy libraries stay outside the main bundle: they load `.node` files or
- * resolve files relative to their own package, which bundling would break.
+ * Were main ever to import one of these, it would stay an import (a `.node` file or a package that
+ * resolves its own files cannot be bundled), and tests/main/main-bundle.test.ts would see it.
  */
-const MAIN_EXTERNALS = ['better-sqlite3', '@roamhq/wrtc', 'gun', 'stun', 'simple-peer'];
+const MAIN_EXTERNALS = ['better-sqlite3', '@roamhq/wrtc', 'gun', 'stun', 'simple-peer', 'yazl', 'yauzl'];
 
 export default defineConfig({
   main: {
@@ -14,11 +14,9 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: { include: MAIN_EXTERNALS },
       rolldownOptions: {
-        input: {
-          index: resolve(__dirname, 'src/main/index.ts'),
-          // the peer host the engine runs its WebRTC probes in (src/core/isolation)
-          'peer-host': resolve(__dirname, 'src/core/isolation/host-entry.ts'),
-        },
+        // main only shows windows: the engine (dist/engine.cjs) and its peer hosts
+        // (dist/peer-host.cjs) are built with the CLI by scripts/build-cli.mjs
+        input: { index: resolve(__dirname, 'src/main/index.ts') },
         output: { format: 'cjs' },
       },
     },

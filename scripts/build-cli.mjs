@@ -14,3 +14,5 @@ const common = {
 await build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.cjs' });
 // the peer host (src/core/isolation): a child process the engine runs its WebRTC probes in
 await build({ ...common, entryPoints: ['src/core/isolation/host-entry.ts'], outfile: 'dist/peer-host.cjs' });
+// the engine process (src/core/engine): what Electron's main process and `serve` run the engine in
+await build({ ...common, entryPoints: ['src/core/engine/main.ts'], outfile: 'dist/engine.cjs' });

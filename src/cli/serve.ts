@@ -4,7 +4,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { TriageEvent } from '../contract';
-import { dispatch, type CallContext } from '../core/dispatch';
+import type { CallContext } from '../core/engine/protocol';
+import type { EngineClient } from '../core/engine/client';
+import type { CallResult } from '../core/engine/protocol';
+import { inProcessEngine } from '../core/engine/in-process';
 import { TriageError } from '../core/errors';
 import type { TriageService } from '../core/service';
 import { checkToken, hostForUrl, hostPolicy, isOwnRequest, MIN_TOKEN_LENGTH, newToken } from './serve-auth';
@@ -45,11 +48,25 @@ const STATUS_FOR_CODE: Record<string, number> = {
   BUSY: 409,
   UNSUPPORTED: 400,
   CONFIG_INVALID: 409,
+  // the engine process is restarting, or gone for good
+  ENGINE_CRASHED: 503,
+  ENGINE_FAILED: 503,
+  ENGINE_STOPPED: 503,
 };
 
-export interface ServeOptions {
-  /** The caller owns the service and closes it after the server. */
-  service: TriageService;
+export type ServeOptions = ServeSettings &
+  (
+    | {
+        /** The engine process (supervisor.ts), as `rtc-triage serve` runs it; the caller closes it. */
+        engine: EngineClient;
+      }
+    | {
+        /** A service in this process (tests of the HTTP face); the caller closes it after the server. */
+        service: TriageService;
+      }
+  );
+
+interface ServeSettings {
   host: string;
   /** 0 picks a free port. */
   port: number;
@@ -73,6 +90,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   if (token.length < MIN_TOKEN_LENGTH)
     throw new TriageError('USAGE', `serve: the access token must be at least ${MIN_TOKEN_LENGTH} characters`);
   const rendererDir = resolve(options.rendererDir);
+  const engine = 'engine' in options ? options.engine : inProcessEngine(options.service);
   const streams = new Set<ServerResponse>();
   const files = await ServeFiles.create();
   let hostAllowed: (hostHeader: string) => boolean = () => false;
@@ -149,7 +167,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       return;
     }
     const context: CallContext = { exportTarget: (fileName) => files.reserveDownload(fileName) };
-    sendResult(res, await dispatch(options.service, name, args, context));
+    sendResult(res, await engine.call(name, args, context));
   }
 
   /** `openBundle` with the bundle's bytes: kept in a private temp file only while it is read. */
@@ -159,8 +177,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const upload = await files.saveUpload(body);
     try {
       const name = uploadName(req.headers['x-bundle-name']);
-      const result = await dispatch(
-        options.service,
+      const result = await engine.call(
         'openBundle',
         {},
         {
@@ -220,7 +237,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     });
     res.write('retry: 2000\n\n');
     const write = (event: TriageEvent) => res.write(`data: ${JSON.stringify(event)}\n\n`);
-    const unsubscribe = options.service.onEvent(write);
+    const unsubscribe = engine.onEvent(write);
     const heartbeat = setInterval(() => res.write(': ping\n\n'), SSE_HEARTBEAT_MS);
     heartbeat.unref();
     streams.add(res);
@@ -263,7 +280,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   };
 }
 
-function sendResult(res: ServerResponse, result: Awaited<ReturnType<typeof dispatch>>): void {
+function sendResult(res: ServerResponse, result: CallResult): void {
   sendJson(res, result.ok ? 200 : (STATUS_FOR_CODE[result.error.code] ?? 500), result);
 }
 

@@ -47,6 +47,9 @@ export const EVENT_NAMES = [
   'partner.rtt',
   'partner.path.finished',
   'partner.finished',
+  // the engine process (core/engine/supervisor.ts), said by the face that supervises it
+  'engine.crashed',
+  'engine.restarted',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -1,22 +1,12 @@
 import { basename } from 'node:path';
-import { isMethodName, methods, type CallError, type MethodName } from '../contract';
+import type { z } from 'zod';
+import { isMethodName, methods, type MethodName, type Methods } from '../contract';
 import { issuePath } from './config/load';
+import type { CallContext, CallResult } from './engine/protocol';
 import { TriageError, errorMessage } from './errors';
 import type { TriageService } from './service';
 
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: CallError };
-
-/**
- * What only a face can provide: files. The renderer never names a path; Electron's main process asks
- * the user with a dialog, `serve` works on uploaded bytes and offers downloads. A face that lacks
- * one refuses the method. `null` from either means the user cancelled.
- */
-export interface CallContext {
-  /** The bundle file to open, and the name to show for it. */
-  bundleToOpen?(): Promise<{ path: string; name: string } | null>;
-  /** Where to write an export; `download` is the URL a browser fetches it from afterwards. */
-  exportTarget?(fileName: string): Promise<{ path: string; download: string | null } | null>;
-}
+export type { CallContext, CallResult };
 
 /**
  * The engine side of every adapter: checks the method name, validates the arguments with the
@@ -52,7 +42,10 @@ export async function dispatch(
     };
   }
   try {
-    return { ok: true, value: await call(service, method, parsed.data as never, context) };
+    return {
+      ok: true,
+      value: await call(service, method, parsed.data as MethodInput<typeof method>, context),
+    };
   } catch (error) {
     if (error instanceof TriageError) {
       return {
@@ -64,58 +57,47 @@ export async function dispatch(
   }
 }
 
-async function call(
+type MethodInput<M extends MethodName> = z.output<Methods[M]['args']>;
+type Handler<M extends MethodName> = (
   service: TriageService,
-  method: MethodName,
-  args: never,
+  args: MethodInput<M>,
   context: CallContext,
-): Promise<unknown> {
-  switch (method) {
-    case 'runDiagnosis':
-      return service.runDiagnosis(args);
-    case 'cancelDiagnosis':
-      return service.cancelDiagnosis(args);
-    case 'lastReport':
-      return service.lastReport();
-    case 'listTargets':
-      return service.listTargets();
-    case 'appInfo':
-      return service.appInfo();
-    case 'history':
-      return service.history(args);
-    case 'monitorStatus':
-      return service.monitorStatus();
-    case 'setMonitor':
-      return service.setMonitor(args);
-    case 'getSettings':
-      return service.getSettings();
-    case 'saveSettings':
-      return service.saveSettings(args);
-    case 'saveTargets':
-      return service.saveTargets(args);
-    case 'resetTargets':
-      return service.resetTargets();
-    case 'serverStatus':
-      return service.serverStatus(args);
-    case 'historyCharts':
-      return service.historyCharts(args);
-    case 'listAttempts':
-      return service.listAttempts(args);
-    case 'attemptTimeline':
-      return service.attemptTimeline(args);
-    case 'openBundle':
-      return openBundleCall(service, context);
-    case 'exportBundle':
-      return exportBundleCall(service, args, context);
-    case 'partnerHost':
-      return service.partnerHost(args);
-    case 'partnerJoin':
-      return service.partnerJoin(args);
-    case 'partnerCancel':
-      return service.partnerCancel();
-    case 'partnerStatus':
-      return service.partnerStatus();
-  }
+) => unknown;
+
+/** One handler per method of the contract's table: a method without one does not compile. */
+const HANDLERS: { [M in MethodName]: Handler<M> } = {
+  runDiagnosis: (service, args) => service.runDiagnosis(args),
+  cancelDiagnosis: (service, args) => service.cancelDiagnosis(args),
+  lastReport: (service) => service.lastReport(),
+  listTargets: (service) => service.listTargets(),
+  appInfo: (service) => service.appInfo(),
+  history: (service, args) => service.history(args),
+  monitorStatus: (service) => service.monitorStatus(),
+  setMonitor: (service, args) => service.setMonitor(args),
+  getSettings: (service) => service.getSettings(),
+  saveSettings: (service, args) => service.saveSettings(args),
+  saveTargets: (service, args) => service.saveTargets(args),
+  resetTargets: (service) => service.resetTargets(),
+  serverStatus: (service, args) => service.serverStatus(args),
+  historyCharts: (service, args) => service.historyCharts(args),
+  listAttempts: (service, args) => service.listAttempts(args),
+  attemptTimeline: (service, args) => service.attemptTimeline(args),
+  openBundle: (service, _args, context) => openBundleCall(service, context),
+  exportBundle: (service, args, context) => exportBundleCall(service, args, context),
+  partnerHost: (service, args) => service.partnerHost(args),
+  partnerJoin: (service, args) => service.partnerJoin(args),
+  partnerCancel: (service) => service.partnerCancel(),
+  partnerStatus: (service) => service.partnerStatus(),
+};
+
+/** The handler of `method` with its arguments, already checked against that method's schema. */
+function call<M extends MethodName>(
+  service: TriageService,
+  method: M,
+  args: MethodInput<M>,
+  context: CallContext,
+): unknown {
+  return (HANDLERS[method] as Handler<M>)(service, args, context);
 }
 
 async function openBundleCall(service: TriageService, context: CallContext): Promise<unknown> {

@@ -15,6 +15,11 @@ export type TriageErrorCode =
   | 'BUSY'
   /** The face cannot do it (a face without file access asked to open or save a bundle). */
   | 'UNSUPPORTED'
+  /** The engine process (core/engine): ended during the call, cannot start, was shut down, is starting. */
+  | 'ENGINE_CRASHED'
+  | 'ENGINE_FAILED'
+  | 'ENGINE_STOPPED'
+  | 'ENGINE_STARTING'
   | 'INTERNAL';
 
 export class TriageError extends Error {

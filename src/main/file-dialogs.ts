@@ -6,7 +6,7 @@ import type {
   SaveDialogOptions,
   SaveDialogReturnValue,
 } from 'electron';
-import type { CallContext } from '../core/dispatch';
+import type { CallContext } from '../core/engine/protocol';
 
 /** The two methods of Electron's `dialog` used here; tests pass a fake that answers like the user. */
 export interface DialogLike {

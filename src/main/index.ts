@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { BrowserWindow, Notification, app, dialog, ipcMain, session } from 'electron';
-import { TriageService } from '../core/service';
-import { peerHostsFromEnv, type PeerHostOptions } from '../core/isolation/pool';
+import { BrowserWindow, Notification, app, dialog, ipcMain, session, utilityProcess } from 'electron';
+import { EngineSupervisor } from '../core/engine/supervisor';
+import { utilityEngine } from './engine-process';
 import { bundleDialogs } from './file-dialogs';
 import { registerTriageIpc } from './ipc';
 import { registerMonitorNotifications } from './notifications';
@@ -10,11 +10,13 @@ import { secureAllWebContents, secureSession } from './security';
 import { createMainWindow } from './window';
 
 /**
- * The Electron main process: thin on purpose. Everything it does beyond wiring (window options,
+ * The Electron main process: it only shows windows. The engine (SQLite, WebRTC, signaling, the
+ * monitor, bundles) runs in a utility process (dist/engine.cjs) that the supervisor restarts when it
+ * dies; main checks each IPC sender and forwards the call. Everything beyond wiring (window options,
  * session security, the IPC adapter) lives in modules that tests load without Electron.
  */
 let mainWindow: BrowserWindow | null = null;
-let service: TriageService | null = null;
+let engine: EngineSupervisor | null = null;
 let disposeIpc: (() => void) | null = null;
 let disposeNotifications: (() => void) | null = null;
 
@@ -28,16 +30,24 @@ function start(): void {
   // The Node-ABI better-sqlite3 in node_modules stays for tests and the CLI; `npm start` builds an
   // Electron-ABI copy and passes its path here.
   const nativeBinding = process.env.RTC_TRIAGE_SQLITE_BINDING;
-  service = new TriageService({
-    face: 'desktop',
-    version: app.getVersion(),
-    useSavedSettings: true,
-    ...(nativeBinding ? { dbOptions: { nativeBinding } } : {}),
-    ...desktopPeerHosts(),
+  const dist = join(app.getAppPath(), 'dist');
+  engine = new EngineSupervisor({
+    spawn: utilityEngine(utilityProcess, join(dist, 'engine.cjs'), process.env),
+    options: {
+      face: 'desktop',
+      version: app.getVersion(),
+      useSavedSettings: true,
+      // a schedule switched on in Settings survives a restart
+      resumeSchedule: true,
+      ...(nativeBinding ? { nativeBinding } : {}),
+      // the WebRTC probes run in children of this Electron binary acting as Node (docs/architecture.md)
+      peerHosts: { entry: join(dist, 'peer-host.cjs'), execPath: process.execPath, runAsNode: true },
+    },
   });
+  void engine.start().catch((error: unknown) => console.error('RTC Triage engine:', error));
 
   disposeIpc = registerTriageIpc(ipcMain, {
-    service,
+    engine,
     renderer,
     mainFrame: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.mainFrame : null),
     sendEvent: (channel, event) => {
@@ -50,14 +60,11 @@ function start(): void {
   });
 
   // The monitor switch's alerts and recoveries, one notification per episode edge.
-  disposeNotifications = registerMonitorNotifications(service, Notification, () => {
+  disposeNotifications = registerMonitorNotifications(engine, Notification, () => {
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
   });
-
-  // A schedule switched on in Settings survives a restart.
-  void service.resumeSchedule().catch((error: unknown) => console.error('monitor schedule:', error));
 
   mainWindow = createMainWindow(BrowserWindow, {
     preloadPath: join(__dirname, '../preload/index.js'),
@@ -68,23 +75,13 @@ function start(): void {
   });
 }
 
-/** The WebRTC probes run in child processes of this Electron binary acting as Node (docs/architecture.md). */
-function desktopPeerHosts(): { peerHosts?: PeerHostOptions } {
-  const options = peerHostsFromEnv({
-    entry: join(__dirname, 'peer-host.js'),
-    execPath: process.execPath,
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
-  return options ? { peerHosts: options } : {};
-}
-
 function shutdown(): void {
   disposeNotifications?.();
   disposeNotifications = null;
   disposeIpc?.();
   disposeIpc = null;
-  service?.close();
-  service = null;
+  void engine?.close();
+  engine = null;
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -5,8 +5,9 @@ import {
   type CallError,
   type TriageEvent,
 } from '../contract';
-import { dispatch, type CallContext, type CallResult } from '../core/dispatch';
-import type { TriageService } from '../core/service';
+import type { EngineClient } from '../core/engine/client';
+import type { CallResult } from '../core/engine/protocol';
+import type { CallContext } from '../core/engine/protocol';
 import { isRendererUrl, type RendererLocation } from './renderer-location';
 
 /** The part of a WebFrameMain the adapter looks at. */
@@ -28,7 +29,8 @@ export interface IpcMainLike {
 }
 
 export interface IpcAdapterOptions {
-  service: TriageService;
+  /** The engine process (supervisor.ts); the adapter forwards each checked call to it. */
+  engine: EngineClient;
   renderer: RendererLocation;
   /** The main frame of our window, or null while there is no window. */
   mainFrame(): SenderFrame | null;
@@ -40,8 +42,8 @@ export interface IpcAdapterOptions {
 
 /**
  * The Electron face of the contract: one `ipcMain.handle` per method of the table, each checking
- * the sender (our window's main frame, showing our renderer) before `dispatch` validates the
- * arguments and calls the service. Returns a function that removes everything it registered.
+ * the sender (our window's main frame, showing our renderer) before the call goes to the engine
+ * process, whose `dispatch` validates the arguments and calls the service. Returns a function that removes everything it registered.
  */
 export function registerTriageIpc(ipcMain: IpcMainLike, options: IpcAdapterOptions): () => void {
   const channels = METHOD_NAMES.map((method) => {
@@ -49,7 +51,7 @@ export function registerTriageIpc(ipcMain: IpcMainLike, options: IpcAdapterOptio
     ipcMain.handle(channel, (event, args) => handleInvoke(options, method, event, args));
     return channel;
   });
-  const unsubscribe = options.service.onEvent((event) => options.sendEvent(IPC_EVENT_CHANNEL, event));
+  const unsubscribe = options.engine.onEvent((event) => options.sendEvent(IPC_EVENT_CHANNEL, event));
   return () => {
     unsubscribe();
     for (const channel of channels) ipcMain.removeHandler(channel);
@@ -64,7 +66,7 @@ async function handleInvoke(
 ): Promise<CallResult> {
   const refusal = senderRefusal(event, options);
   if (refusal) return { ok: false, error: refusal };
-  return dispatch(options.service, method, args, options.files ?? {});
+  return options.engine.call(method, args, options.files ?? {});
 }
 
 /** Why a sender is refused, or null when it is our window's main frame showing our renderer. */

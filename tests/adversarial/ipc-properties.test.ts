@@ -16,6 +16,7 @@ import { startServe, type ServeHandle } from '../../src/cli/serve';
 import { parseConfig } from '../../src/core/config/load';
 import { dispatch, type CallResult } from '../../src/core/dispatch';
 import { TriageService } from '../../src/core/service';
+import { inProcessEngine } from '../../src/core/engine/in-process';
 import { registerTriageIpc, type InvokeEvent, type IpcMainLike } from '../../src/main/ipc';
 import { startUdpResponder } from '../helpers/hostile-udp';
 import { anyJson, anyValue, fieldProblem, hostileKey } from '../helpers/hostile-inputs';
@@ -146,7 +147,7 @@ describe.skipIf(
     heldRunId = await started;
     ipc = new FakeIpcMain();
     dispose = registerTriageIpc(ipc, {
-      service,
+      engine: inProcessEngine(service),
       renderer: { kind: 'file', file: '/app/out/renderer/index.html' },
       mainFrame: () => ourFrame,
       sendEvent: () => {},

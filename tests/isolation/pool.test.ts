@@ -123,13 +123,36 @@ describe('peer host pool: hosts that misbehave', () => {
     );
   });
 
-  it('without the host program, or when closed, the pool hands the job back (in-process)', async () => {
+  it('a job waits for a host rather than run in-process; closing or cancelling ends the wait', async () => {
     expect(PeerHostPool.available(join(dir, 'missing.cjs'))).toBe(false);
-    const pool = new PeerHostPool({ entry: fakeHost('idle', ''), size: 1 });
+    // a host that never says ready: the job waits, and closing the pool ends it as aborted
+    const mute = join(dir, 'mute.cjs');
+    writeFileSync(mute, "process.on('message', () => {}); process.on('disconnect', () => process.exit(0));");
+    const pool = new PeerHostPool({ entry: mute, size: 1 });
     pools.push(pool);
-    expect(pool.run(REQUEST, recorder(), new AbortController().signal)).toBeNull(); // not ready yet
+    const waiting = pool.run(REQUEST, recorder(), new AbortController().signal);
+    const cancel = new AbortController();
+    const cancelled = pool.run(REQUEST, recorder(), cancel.signal);
+    cancel.abort();
+    await expect(cancelled).rejects.toMatchObject({ errorClass: 'aborted' });
     pool.close();
-    expect(pool.run(REQUEST, recorder(), new AbortController().signal)).toBeNull();
+    await expect(waiting).rejects.toMatchObject({ errorClass: 'aborted' });
+    await expect(pool.run(REQUEST, recorder(), new AbortController().signal)).rejects.toMatchObject({
+      errorClass: 'aborted',
+    });
+    expect(pool.ledger.counts().leaked).toBe(0);
+  });
+
+  it('hosts that die before they are ready fail the job (internal, with why) instead of waiting for ever', async () => {
+    const dies = join(dir, 'dies.cjs');
+    writeFileSync(dies, 'process.exit(7);');
+    const pool = new PeerHostPool({ entry: dies, size: 1 });
+    pools.push(pool);
+    await expect(pool.run(REQUEST, recorder(), new AbortController().signal)).rejects.toMatchObject({
+      errorClass: 'internal',
+      message: expect.stringMatching(/no peer host could start .*exit code 7/),
+    });
+    pool.close();
     expect(pool.ledger.counts().leaked).toBe(0);
   });
 

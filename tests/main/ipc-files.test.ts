@@ -5,6 +5,7 @@ import type { BaseWindow, OpenDialogOptions, SaveDialogOptions } from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_INVOKE_PREFIX, OpenedBundleSchema } from '../../src/contract';
 import { bundleDialogs, type DialogLike } from '../../src/main/file-dialogs';
+import { inProcessEngine } from '../../src/core/engine/in-process';
 import { registerTriageIpc, type InvokeEvent, type IpcMainLike } from '../../src/main/ipc';
 import { HistoryStore } from '../../src/core/store/history';
 import { record } from '../analysis/history-fixture';
@@ -61,7 +62,7 @@ describe('IPC adapter: the UI methods, and bundle files through dialogs in main'
     record(store, now - 3 * 3_600_000, now, 3_600_000, () => false);
     store.close();
     dispose = registerTriageIpc(ipcMain, {
-      service: temp.service,
+      engine: inProcessEngine(temp.service),
       renderer: { kind: 'file', file: RENDERER_FILE },
       mainFrame: () => ourFrame,
       sendEvent: () => {},

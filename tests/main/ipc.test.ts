@@ -9,6 +9,7 @@ import {
   ReportSchema,
   type TriageEvent,
 } from '../../src/contract';
+import { inProcessEngine } from '../../src/core/engine/in-process';
 import { registerTriageIpc, type InvokeEvent, type IpcMainLike, type SenderFrame } from '../../src/main/ipc';
 import { rendererLocation, type RendererLocation } from '../../src/main/renderer-location';
 import { startLabService, type LabService } from '../helpers/lab-service';
@@ -43,7 +44,7 @@ function adapter(labService: LabService, renderer: RendererLocation, ourFrame: S
   const ipcMain = new FakeIpcMain();
   const sent: Array<{ channel: string; event: TriageEvent }> = [];
   const dispose = registerTriageIpc(ipcMain, {
-    service: labService.service,
+    engine: inProcessEngine(labService.service),
     renderer,
     mainFrame: () => ourFrame,
     sendEvent: (channel, event) => sent.push({ channel, event }),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, isPermissionAllowed } from '../../src/main/security';
@@ -78,10 +78,24 @@ describe('electron-vite build output', () => {
     expect(main).toContain('requestSingleInstanceLock');
   });
 
-  it('leaves native and network libraries outside the main bundle', () => {
-    expect(main).toMatch(/require\("better-sqlite3"\)/);
-    expect(main).not.toContain('SQLITE_VERSION_NUMBER');
-    expect(main).not.toContain('function Gun(');
+  it('main only shows windows: its bundle loads no SQLite, WebRTC, signaling, zip or engine code', () => {
+    // issue 20: the engine runs in its own process (dist/engine.cjs); main requires Electron, Node's
+    // own modules and the contract's zod, nothing else
+    const required = [...new Set([...main.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]))];
+    expect(
+      required.filter((name) => name !== 'electron' && name !== 'zod' && !name?.startsWith('node:')),
+    ).toEqual([]);
+    for (const engineOnly of [
+      'SQLITE_VERSION_NUMBER',
+      'function Gun(',
+      'class TriageService',
+      'class HistoryStore',
+      'class PeerHostPool',
+      'createRequire',
+    ])
+      expect(main, engineOnly).not.toContain(engineOnly);
+    // nothing else is built into out/main (the peer host moved to dist/ with the engine)
+    expect(readdirSync(join(ROOT, 'out', 'main')).filter((f) => f.endsWith('.js'))).toEqual(['index.js']);
   });
 
   it('builds a sandbox-compatible preload: CommonJS that requires nothing but electron', () => {

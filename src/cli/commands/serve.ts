@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { parseConfig } from '../../core/config/load';
+import { dirname, join, resolve } from 'node:path';
+import type { MonitorStatus } from '../../contract';
 import { resourcesDir } from '../../core/config/resources';
 import { TriageError, UsageError } from '../../core/errors';
-import { TriageService } from '../../core/service';
+import { EngineSupervisor, forkEngine } from '../../core/engine/supervisor';
 import { startLab, type Lab } from '../../lab';
 import { parseFlags, parsePort } from '../args';
 import { SERVE_HELP } from '../help';
 import type { CliIo } from '../io';
-import { cliPeerHosts } from '../peer-hosts';
 import { waitForStop } from '../wait-for-stop';
 import { startServe } from '../serve';
 import { isLoopbackHost, MIN_TOKEN_LENGTH, newToken } from '../serve-auth';
@@ -45,39 +44,43 @@ export async function serveCommand(argv: string[], io: CliIo, stop?: AbortSignal
     );
   }
   let lab: Lab | null = null;
-  let service: TriageService | null = null;
+  let engine: EngineSupervisor | null = null;
   const { stopped, release } = waitForStop(stop);
   try {
     if (values.lab) lab = await startLab();
-    service = new TriageService({
-      ...(values.config ? { configPath: values.config } : {}),
-      ...(values.db ? { dbPath: values.db } : {}),
-      ...(lab ? { lab: parseConfig(lab.config, 'lab') } : {}),
-      face: 'serve',
-      ...cliPeerHosts(),
-      version: io.version,
-      useSavedSettings: true,
+    // the engine runs in its own process (dist/engine.cjs), as in the desktop app: this one only
+    // answers HTTP; a crashed engine is restarted and the page is told
+    engine = new EngineSupervisor({
+      spawn: forkEngine(join(__dirname, 'engine.cjs')),
+      options: {
+        face: 'serve',
+        version: io.version,
+        useSavedSettings: true,
+        resumeSchedule: true,
+        ...(values.config ? { configPath: resolve(values.config) } : {}),
+        ...(values.db ? { dbPath: resolve(values.db) } : {}),
+        ...(lab ? { lab: lab.config } : {}),
+        peerHosts: { entry: join(__dirname, 'peer-host.cjs') },
+      },
     });
-    const server = await startServe({
-      service,
-      host,
-      port,
-      rendererDir: dir,
-      token,
-    });
+    await engine.start();
+    const server = await startServe({ engine, host, port, rendererDir: dir, token });
     // Warnings first: whoever waits for the address line has them by then.
     if (lab) io.err('the embedded lab is running on loopback and is tested as layer L1');
     if (!isLoopbackHost(host))
       io.err(`warning: listening on ${host}, reachable from other machines; requests need the token below`);
-    const schedule = await service.resumeSchedule();
-    if (schedule.enabled)
-      io.err(`the monitor is on (saved schedule): a diagnosis every ${schedule.everyMs / 1000} s`);
+    const schedule = await engine.call('monitorStatus', {});
+    if (schedule.ok) {
+      const status = schedule.value as MonitorStatus;
+      if (status.enabled)
+        io.err(`the monitor is on (saved schedule): a diagnosis every ${status.everyMs / 1000} s`);
+    }
     io.out(`RTC Triage is running at ${server.address} (Ctrl-C to stop)`);
     await stopped;
     await server.close();
     return 0;
   } finally {
-    service?.close();
+    await engine?.close();
     await lab?.close();
     release();
   }

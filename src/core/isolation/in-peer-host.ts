@@ -4,14 +4,14 @@ import { outcomeOf, type PeerHostPool } from './pool';
 import type { DoneReply } from './protocol';
 
 /**
- * The probe, run in a peer host when one is ready, else in this process as before. Its events, stages,
- * outcome and the resources it opened in the host come back into the attempt as if it ran here.
+ * The probe, run in a peer host (waiting for one to be ready: never in this process). Its events,
+ * stages, outcome and the resources it opened in the host come back into the attempt as if it ran here.
  */
 export function inPeerHost<T extends ResolvedTarget>(probe: Probe<T>, pool: PeerHostPool): Probe<T> {
   return {
     ...probe,
     run: async (target: T, ctx: ProbeContext): Promise<ProbeSuccess> => {
-      const running = pool.run(
+      const reply = await pool.run(
         {
           probe: probe.name,
           target,
@@ -23,8 +23,6 @@ export function inPeerHost<T extends ResolvedTarget>(probe: Probe<T>, pool: Peer
         { emit: ctx.emit, stage: ctx.stage },
         ctx.signal,
       );
-      if (!running) return probe.run(target, ctx);
-      const reply = await running;
       account(reply, ctx.resources);
       if (reply.leaked > 0) ctx.emit('peer-host.leaked', { resources: reply.leaked });
       return outcomeOf(reply);

@@ -2,9 +2,9 @@
  * Peer hosts: a few child processes that run the engine's WebRTC probes (`host.ts`), so that the
  * synchronous @roamhq/wrtc calls of a diagnosis' peer pairs no longer queue on one JS thread.
  *
- * The pool is warm or it is not used: a WebRTC job goes to a ready host with the fewest jobs, and when
- * no host is ready yet (the first diagnosis of a process, a host that crashed) it runs in the engine's
- * own process as before while hosts start. Hosts are the pool's, on its ledger; `close()` ends them.
+ * A WebRTC job goes to a ready host with the fewest jobs; when no host is ready yet (the first
+ * diagnosis of a process, a host that crashed) it waits for one: no WebRTC runs in the engine's
+ * own process. Hosts are the pool's, on its ledger; `close()` ends them.
  * A host that dies mid-job fails that job, classified, and is replaced; one that does not give a
  * cancelled job back within `abortGraceMs` is killed.
  */
@@ -47,8 +47,12 @@ interface PendingJob {
  */
 export const DEFAULT_PEER_HOSTS = Math.min(4, Math.max(2, availableParallelism()));
 
+/** Hosts that may die before their first `ready`, in a row, before jobs fail instead of waiting. */
+const MAX_FAILED_STARTS = 3;
+
 class PeerHost {
   ready = false;
+  private everReady = false;
   private exited = false;
   readonly jobs = new Map<number, PendingJob>();
   private readonly entry: LedgerEntry;
@@ -56,7 +60,8 @@ class PeerHost {
   constructor(
     readonly child: ChildProcess,
     ledger: AttemptLedger,
-    private readonly onGone: (host: PeerHost) => void,
+    private readonly onGone: (host: PeerHost, why: string, wasReady: boolean) => void,
+    private readonly onReady: () => void,
   ) {
     this.entry = ledger.register('child-process', `peer host ${child.pid ?? '?'}`, () => this.stop());
     child.on('message', (message) => this.receive(message));
@@ -109,6 +114,8 @@ class PeerHost {
     if (!reply) return; // not from a host of ours: ignored
     if (reply.type === 'ready') {
       this.ready = true;
+      this.everReady = true;
+      this.onReady();
       return;
     }
     const job = this.jobs.get(reply.job);
@@ -133,7 +140,7 @@ class PeerHost {
       );
     this.jobs.clear();
     this.entry.release();
-    this.onGone(this);
+    this.onGone(this, why, this.everReady);
   }
 }
 
@@ -197,7 +204,20 @@ export class PeerHostPool {
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
         serialization: 'json',
       });
-      const host = new PeerHost(child, this.ledger, (gone) => this.hosts.delete(gone));
+      const host = new PeerHost(
+        child,
+        this.ledger,
+        (gone, why, wasReady) => {
+          this.hosts.delete(gone);
+          if (!wasReady) this.startFailed(why);
+          // a waiting job starts the replacement (warm) and waits for it
+          else this.wake();
+        },
+        () => {
+          this.failedStarts = 0;
+          this.wake();
+        },
+      );
       this.hosts.add(host);
     }
   }
@@ -213,19 +233,58 @@ export class PeerHostPool {
     }
   }
 
+  /** Hosts that ended before they were ever ready, in a row: past MAX_FAILED_STARTS, jobs fail. */
+  private failedStarts = 0;
+  private lastStartFailure = '';
+  private readonly waiting = new Set<() => void>();
+
+  private wake(): void {
+    for (const waiter of [...this.waiting]) waiter();
+  }
+
+  private startFailed(why: string): void {
+    this.failedStarts++;
+    this.lastStartFailure = why;
+    this.wake();
+  }
+
   /**
-   * Runs one probe job in the least busy ready host; null when no host is ready (the caller runs it
-   * in-process). `signal` cancels it in the host.
+   * The least busy ready host; while none is ready (the first diagnosis of a process, a host being
+   * replaced) the job waits for one — it never runs in the engine's process instead (issue 20).
+   * Fails when the pool closes, the job is cancelled, or hosts keep dying before they are ready.
    */
-  run(
+  private async readyHost(signal: AbortSignal): Promise<PeerHost> {
+    for (;;) {
+      if (this.closed) throw new ProbeFailure('aborted', 'start', 'the peer hosts were shut down');
+      if (signal.aborted) throw new ProbeFailure('aborted', 'start', 'cancelled');
+      if (this.failedStarts >= MAX_FAILED_STARTS)
+        throw new ProbeFailure(
+          'internal',
+          'start',
+          `no peer host could start (${this.failedStarts} ended before they were ready; last: ${this.lastStartFailure})`,
+        );
+      this.warm(); // replaces a host that ended
+      const host = [...this.hosts].filter((h) => h.ready).sort((a, b) => a.load - b.load)[0];
+      if (host) return host;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.waiting.delete(done);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.waiting.add(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  /** Runs one probe job in the least busy ready host (waiting for one if needed); `signal` cancels it there. */
+  async run(
     request: Omit<RunRequest, 'type' | 'job'>,
     handlers: JobHandlers,
     signal: AbortSignal,
-  ): Promise<DoneReply> | null {
-    if (this.closed) return null;
-    this.warm(); // replaces a host that ended
-    const host = [...this.hosts].filter((h) => h.ready).sort((a, b) => a.load - b.load)[0];
-    if (!host) return null;
+  ): Promise<DoneReply> {
+    const host = await this.readyHost(signal);
     const job = this.nextJob++;
     return new Promise<DoneReply>((resolve, reject) => {
       let grace: LedgerEntry | null = null;
@@ -266,6 +325,7 @@ export class PeerHostPool {
   /** Ends every host (cancelling their jobs); nothing of the pool is left running. */
   close(): void {
     this.closed = true;
+    this.wake();
     this.timers.releaseAll();
     for (const host of [...this.hosts]) host.release();
     this.hosts.clear();

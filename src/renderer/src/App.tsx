@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MethodResult, TriageApi } from '../../contract';
+import { EngineBanner } from './components/EngineBanner';
 import { Nav } from './components/Nav';
 import { PartnerPanel } from './components/PartnerPanel';
 import { useRoute } from './hooks/useRoute';
@@ -46,6 +47,7 @@ export function App({ api }: { api: TriageApi }) {
         </div>
         <Nav current={screen} running={diagnosis.state.phase !== 'idle'} />
       </header>
+      <EngineBanner api={api} />
       <main aria-labelledby="screen-title">
         <h1 id="screen-title" ref={headingRef} tabIndex={-1} className="screen-title">
           {title}
