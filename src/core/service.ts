@@ -367,6 +367,8 @@ export class TriageService {
       out: args.out,
       config: this.effectiveConfig(),
       appVersion: this.options.version,
+      // the log next to the history, as `rtc-triage export` takes it: a UI bundle had none
+      logs: { dir: logDirFor(this.dbPath) },
       now,
     });
     return manifest;

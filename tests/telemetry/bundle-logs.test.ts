@@ -6,6 +6,8 @@ import { formatBundle, inspectCommand } from '../../src/cli/commands/inspect';
 import { BUNDLE_FILES } from '../../src/contract';
 import { BundleError, exportBundle, openBundle } from '../../src/core/bundle';
 import { readZipEntries } from '../../src/core/bundle/safe-zip';
+import { dispatch } from '../../src/core/dispatch';
+import { TriageService } from '../../src/core/service';
 import { HistoryStore } from '../../src/core/store/history';
 import { createLogger, logEvent, RotatingLogFile } from '../../src/core/telemetry';
 import {
@@ -116,6 +118,36 @@ describe('recent logs in the bundle', () => {
     expect(tokenInLog).toMatch(/^ip-[0-9a-f]{6,}$/);
     expect(String(event?.data?.candidate)).toContain(`raddr ${tokenInLog} rport`);
     expect(formatBundle(bundle)).toMatch(/Logs: 3 lines from .* 2 warnings\/errors/);
+  });
+
+  it('a bundle exported through the service (every UI face) takes the same log lines as the CLI', async () => {
+    const { dir, dbPath } = historyWithLogs();
+    const service = new TriageService({
+      config: CONFIG,
+      dbPath,
+      face: 'serve',
+      version: 't',
+      telemetry: false,
+    });
+    try {
+      const out = join(dir, 'ui.zip');
+      const result = await dispatch(
+        service,
+        'exportBundle',
+        {},
+        { exportTarget: async () => ({ path: out, download: null }) },
+      );
+      expect(result.ok).toBe(true);
+      const bundle = await openBundle(out);
+      expect(bundle.manifest.logs).toMatchObject({ lines: 3, truncated: false });
+      expect(bundle.logs.map((l) => l.msg)).toEqual([
+        expect.stringContaining('turn-allocation → turn-a: error'),
+        expect.stringContaining('ALERT'),
+        expect.stringMatching(/^hello from ip-[0-9a-f]{6,}$/),
+      ]);
+    } finally {
+      service.close();
+    }
   });
 
   it('keeps addresses with --no-redact, but never the TURN secrets', async () => {
