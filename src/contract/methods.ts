@@ -186,3 +186,6 @@ export const CallErrorSchema = z.object({
   field: z.string().optional(),
 });
 export type CallError = z.infer<typeof CallErrorSchema>;
+
+/** The answer to every call, in every face (IPC, HTTP, the engine process): one envelope. */
+export type CallEnvelope = { ok: true; value: unknown } | { ok: false; error: CallError };

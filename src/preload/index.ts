@@ -1,9 +1,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 // Only the zod-free channel list is imported as a value: the sandboxed preload stays small.
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_PREFIX, METHOD_NAMES, type MethodName } from '../contract/channels';
-import type { CallError, TriageApi, TriageEvent } from '../contract';
-
-type Envelope = { ok: true; value: unknown } | { ok: false; error: CallError };
+import type { CallEnvelope, CallError, TriageApi, TriageEvent } from '../contract';
 
 /**
  * A failed call as an Error carrying the contract's code and field. Note: contextBridge copies an
@@ -18,7 +16,7 @@ function callFailure(error: CallError): Error {
 }
 
 async function invoke(method: MethodName, args: unknown): Promise<unknown> {
-  const envelope = (await ipcRenderer.invoke(IPC_INVOKE_PREFIX + method, args ?? {})) as Envelope;
+  const envelope = (await ipcRenderer.invoke(IPC_INVOKE_PREFIX + method, args ?? {})) as CallEnvelope;
   if (envelope.ok) return envelope.value;
   throw callFailure(envelope.error);
 }

@@ -6,10 +6,10 @@
  *
  * This module is imported by Electron's main process: it must stay free of the engine's own code.
  */
-import type { CallError, ConfigInput, MethodName, TriageEvent } from '../../contract';
+import type { CallEnvelope, CallError, ConfigInput, MethodName, TriageEvent } from '../../contract';
 
 /** The result of one call, in every face: what `dispatch` returns and what crosses the process boundary. */
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: CallError };
+export type CallResult = CallEnvelope;
 
 /**
  * What only a face can provide: files. The renderer never names a path; Electron's main process asks

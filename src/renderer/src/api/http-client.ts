@@ -1,12 +1,10 @@
 import { METHOD_NAMES, type MethodName } from '../../../contract/channels';
-import type { CallError, OpenedBundle, TriageApi, TriageEvent } from '../../../contract';
+import type { CallEnvelope, OpenedBundle, TriageApi, TriageEvent } from '../../../contract';
 import { CallFailure } from './call-failure';
 
 const STREAM_OPEN_WAIT_MS = 2000;
 
-type Envelope = { ok: true; value: unknown } | { ok: false; error: CallError };
-
-function isEnvelope(body: unknown): body is Envelope {
+function isEnvelope(body: unknown): body is CallEnvelope {
   if (typeof body !== 'object' || body === null || !('ok' in body)) return false;
   return body.ok === true ? 'value' in body : 'error' in body;
 }
