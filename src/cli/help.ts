@@ -6,6 +6,8 @@ Commands:
   diagnose   run one diagnosis against the configured servers and print a verdict
   export     write a diagnostic bundle (zip, redacted by default) for a support ticket
   history    patterns (outages, recurring windows, flapping) and a verdict over the stored history
+  import-call  import a user's call (webrtc-internals or rtcstats dump): what went wrong, and with
+             --reproduce the isolated tests of its ICE servers beside it
   inspect    open one bundle read-only, or compare several (the same servers seen from several networks)
   lab        start the embedded lab (servers on loopback) for testing this machine
   monitor    diagnose on a schedule, alert once per outage episode, export Prometheus metrics

@@ -2,6 +2,7 @@ import { TriageError, errorMessage } from '../core/errors';
 import { diagnoseCommand } from './commands/diagnose';
 import { exportCommand } from './commands/export';
 import { historyCommand } from './commands/history';
+import { importCallCommand } from './commands/import-call';
 import { inspectCommand } from './commands/inspect';
 import { labCommand } from './commands/lab';
 import { monitorCommand } from './commands/monitor';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   diagnose: diagnoseCommand,
   export: exportCommand,
   history: historyCommand,
+  'import-call': importCallCommand,
   inspect: inspectCommand,
   lab: labCommand,
   monitor: monitorCommand,

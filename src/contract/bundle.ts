@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CallSchema, type Call } from './calls';
 import { HistoryTargetSchema } from './history';
 import { AttemptReportSchema, PatternSchema, TargetReportSchema, VerdictSchema } from './report';
 
@@ -18,7 +19,12 @@ export const BUNDLE_FILES = {
   environment: 'environment.json',
   /** The recent part of the JSON log (bundles before this file existed open with no logs). */
   logs: 'logs.ndjson',
+  /** Calls imported in the window (docs/calls.md); bundles before this file existed open with none. */
+  calls: 'calls.ndjson',
 } as const;
+
+/** One line of calls.ndjson: an imported call as stored (redacted, no credentials). */
+export const BundleCallSchema = CallSchema;
 
 const count = z.number().int().min(0);
 
@@ -39,7 +45,13 @@ export const BundleManifestSchema = z.object({
     /** `@roamhq/wrtc` (libwebrtc for Node), from its package.json. */
     wrtc: z.string().nullable(),
   }),
-  counts: z.object({ runs: count, targets: count, attempts: count, events: count }),
+  counts: z.object({
+    runs: count,
+    targets: count,
+    attempts: count,
+    events: count,
+    calls: count.optional(),
+  }),
   files: z.array(z.string()),
   /** The log lines taken: how many, whether older lines of the window were cut to stay within the cap. */
   logs: z.object({ lines: count, truncated: z.boolean(), skipped: count, maxBytes: count }).optional(),
@@ -187,6 +199,7 @@ export interface Bundle {
   patterns: BundlePatterns;
   environment: BundleEnvironment;
   logs: BundleLogLine[];
+  calls: Call[];
 }
 
 /** One server as seen from one bundle (one user's network). */

@@ -12,3 +12,4 @@ export * from './partner';
 export * from './quality';
 export * from './secrets';
 export * from './matrix';
+export * from './calls';

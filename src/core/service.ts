@@ -5,6 +5,9 @@ import {
   ScheduleSchema,
   SettingsSchema,
   type AttemptPage,
+  type Call,
+  type CallReproduction,
+  type CallSummary,
   type AttemptTimeline,
   type BundleManifest,
   type Config,
@@ -45,6 +48,7 @@ import { serverStatus, type ServerListEntry } from './views/servers';
 const DAY_MS = 86_400_000;
 import { PeerHostPool, type PeerHostOptions } from './isolation/pool';
 import { PartnerSessions } from './partner/partner-sessions';
+import { CallDesk, type ReproduceArgs } from './calls';
 import type { PartnerHostRun } from './partner/partner-test';
 
 export interface ServiceOptions {
@@ -92,11 +96,18 @@ export class TriageService {
   private monitor: Monitor | null = null;
   readonly telemetry: Telemetry | null;
   private readonly partner: PartnerSessions;
+  /** Imported calls and their reproductions (core/calls, docs/calls.md). */
+  readonly calls: CallDesk;
   private readonly peerHosts: PeerHostPool | null;
 
   constructor(private readonly options: ServiceOptions) {
     this.configSource = options.configPath ?? (options.config ? 'inline' : defaultConfigPath());
     this.config = options.config ?? loadConfigFile(this.configSource);
+    this.calls = new CallDesk({
+      store: () => this.historyStore(),
+      config: () => this.effectiveConfig(),
+      diagnose: (config, args) => this.runDiagnosis({ ...args, config }),
+    });
     this.partner = new PartnerSessions({
       config: () => this.partnerConfig(),
       store: () => this.historyStore(),
@@ -187,7 +198,8 @@ export class TriageService {
     return () => this.listeners.delete(listener);
   }
 
-  async runDiagnosis(args: { appFailing?: boolean; signal?: AbortSignal }): Promise<Report> {
+  /** `config`: test these targets instead of the configured ones (a call's reproduction). */
+  async runDiagnosis(args: { appFailing?: boolean; signal?: AbortSignal; config?: Config }): Promise<Report> {
     if (this.current)
       throw new TriageError('BUSY', `a diagnosis is already running (run ${this.current.runId})`);
     const runId = randomUUID();
@@ -198,8 +210,8 @@ export class TriageService {
     try {
       this.pruneHistory();
       return await runDiagnosis({
-        config: this.effectiveConfig(),
-        targets: this.targets(),
+        config: args.config ?? this.effectiveConfig(),
+        targets: args.config ? resolveTargets(args.config) : this.targets(),
         signal: controller.signal,
         store: this.historyStore(),
         appFailing: args.appFailing ?? false,
@@ -463,6 +475,24 @@ export class TriageService {
 
   partnerStatus(): PartnerState {
     return this.partner.status();
+  }
+
+  /** Imports a webrtc-internals or rtcstats dump as a call; the file comes from the face. */
+  importCall(file: string, name = basename(file)): Call {
+    return this.calls.importFile(file, name);
+  }
+
+  listCalls(): CallSummary[] {
+    return this.calls.list();
+  }
+
+  getCall(args: { callId: string }): Call {
+    return this.calls.get(args.callId);
+  }
+
+  /** Diagnoses exactly the call's ICE servers and puts the call beside the result. */
+  reproduceCall(args: ReproduceArgs): Promise<CallReproduction> {
+    return this.calls.reproduce(args);
   }
 
   close(): void {

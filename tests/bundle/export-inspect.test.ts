@@ -112,7 +112,7 @@ describe('export → inspect', () => {
     }
     expect(bundle.manifest).toEqual(manifest);
     expect(manifest.redacted).toBe(false);
-    expect(manifest.counts).toEqual({ runs: 1, targets: 3, attempts: 3, events: 6 });
+    expect(manifest.counts).toEqual({ runs: 1, targets: 3, attempts: 3, events: 6, calls: 0 });
     expect(manifest.runtime.node).toBe(process.versions.node);
     expect(manifest.runtime.wrtc).toMatch(/^\d+\.\d+/);
     expect(bundle.verdict.lastReport?.verdict.kind).toBe('partial-outage');

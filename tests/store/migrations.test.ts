@@ -23,6 +23,7 @@ describe('migration 001 (runs, targets, attempts, events)', () => {
     expect(tables.map((t) => t.name)).toEqual([
       'attempt_buckets',
       'attempts',
+      'calls',
       'events',
       'runs',
       'settings',

@@ -13,7 +13,7 @@ export const INSPECT_HELP = `Usage: rtc-triage inspect FILE [FILE…] [--json]
 Opens diagnostic bundles read-only: nothing is extracted to disk and nothing is added to your own
 history. Every file in the bundle is checked (size and entry limits, no path tricks, schemas).
 
-With one FILE: the bundle's verdict, patterns, targets, attempts and its recent log lines.
+With one FILE: the bundle's verdict, patterns, targets, attempts, imported calls and its recent log lines.
 With several: a comparison, per server, of its status as seen from each bundle (each user's network).
 
 Options:
@@ -107,6 +107,14 @@ export function formatBundle(bundle: Bundle): string {
       lines.push(
         `  ${a.startedAt}  ${a.probe} → ${a.targetId}: ${a.outcome} at ${a.stage}${a.errorMessage ? ` (${a.errorMessage})` : ''}`,
       );
+  }
+  if (bundle.calls.length) {
+    lines.push('', `Imported calls (${bundle.calls.length}):`);
+    for (const call of bundle.calls.slice(-10)) {
+      lines.push(`  ${call.importedAt}  ${call.source} (${call.format}): ${call.outcome}`);
+      for (const summary of [...new Set(call.observations.map((o) => o.summary))].slice(0, 6))
+        lines.push(`    - ${summary}`);
+    }
   }
   const env = bundle.environment;
   lines.push(

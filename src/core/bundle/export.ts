@@ -17,6 +17,7 @@ import {
 } from '../../contract';
 import { historyReport } from '../analysis/history-verdict';
 import { TriageError, errorMessage } from '../errors';
+import { CallStore } from '../store/calls';
 import type { HistoryStore } from '../store/history';
 import { WindowRows } from './collect';
 import { bundleConfig, configuredHosts, configuredSecrets } from './config';
@@ -97,6 +98,8 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
   });
 
   const logs = recentLogLines(options.logs ?? null, options.since, redactor);
+  // imported calls are stored redacted already; they go through this bundle's redactor all the same
+  const calls = [...new CallStore(options.store.database).importedSince(options.since.getTime())];
   const files = Object.values(BUNDLE_FILES);
   const manifest: BundleManifest = {
     format: BUNDLE_FORMAT,
@@ -106,7 +109,7 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
     since: options.since.toISOString(),
     redacted: options.redact,
     ...runtimeFacts(),
-    counts: rows.counts(),
+    counts: { ...rows.counts(), calls: calls.length },
     files,
     logs: logs.summary,
   };
@@ -157,6 +160,11 @@ export async function exportBundle(options: ExportOptions): Promise<ExportResult
     entry,
   );
   zip.addBuffer(logs.ndjson, BUNDLE_FILES.logs, entry);
+  zip.addBuffer(
+    Buffer.from(calls.map((call) => `${JSON.stringify(redactor.value(call))}\n`).join('')),
+    BUNDLE_FILES.calls,
+    entry,
+  );
   zip.end();
 
   const partial = join(

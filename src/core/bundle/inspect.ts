@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   BUNDLE_FILES,
   BundleAttemptSchema,
+  BundleCallSchema,
   BundleConfigSchema,
   BundleEnvironmentSchema,
   BundleEventSchema,
@@ -40,6 +41,7 @@ export async function openBundle(file: string, limits: ZipLimits = DEFAULT_ZIP_L
     environment: reader.json(BUNDLE_FILES.environment, BundleEnvironmentSchema),
     // Bundles written before logs were collected have no logs.ndjson: they still open.
     logs: reader.has(BUNDLE_FILES.logs) ? reader.ndjson(BUNDLE_FILES.logs, BundleLogLineSchema) : [],
+    calls: reader.has(BUNDLE_FILES.calls) ? reader.ndjson(BUNDLE_FILES.calls, BundleCallSchema) : [],
   };
 }
 
