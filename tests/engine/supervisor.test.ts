@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { TriageError } from '../../src/core/errors';
 import { startLab, type Lab } from '../../src/lab';
 import { ROOT } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
-import { alive, waitUntil, zombie } from '../isolation/processes';
+import { alive, childrenOf, waitUntil, zombie } from '../isolation/processes';
 
 // Issue 20: the engine runs in its own process, started and supervised by the face. This is the
 // supervisor Electron's main process and `serve` use, on the engine program they ship
@@ -18,17 +17,6 @@ import { alive, waitUntil, zombie } from '../isolation/processes';
 const ENGINE = join(ROOT, 'dist', 'engine.cjs');
 const PEER_HOST = join(ROOT, 'dist', 'peer-host.cjs');
 
-/** The engine's own children (its peer hosts), by /proc. */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map(Number)
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
 const gone = (pid: number) => !alive(pid) || zombie(pid);
 
 describe.skipIf(!existsSync(ENGINE))('the engine process and its supervisor', () => {

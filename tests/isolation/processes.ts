@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
 /** True while a process with this pid exists. */
@@ -43,5 +44,17 @@ export async function waitUntil(what: string, done: () => boolean, timeoutMs = 1
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A process's own children (pgrep -P): an engine's peer hosts, a face's engine. */
+export function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map(Number)
+      .filter((n) => n > 0);
+  } catch {
+    return [];
   }
 }

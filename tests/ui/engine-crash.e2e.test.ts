@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,23 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../src/lab';
 import { skipUnlessIsolated } from '../helpers/isolation';
 import { startServeCli, type Running } from '../helpers/serve-cli';
-import { alive, waitUntil, zombie } from '../isolation/processes';
+import { alive, childrenOf, waitUntil, zombie } from '../isolation/processes';
 import { hasChromium, launchBrowser, screenshot, type Browser } from './browser';
 
 // Issue 20: the real `rtc-triage serve` runs the engine in its own process (dist/engine.cjs), as the
 // desktop app does. Killed, the engine is restarted and the page says so; the face stays up. Stopped,
 // the face leaves nothing running.
 
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map(Number)
-      .filter((n) => n > 0);
-  } catch {
-    return [];
-  }
-}
 const commandOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
 const engineOf = (servePid: number) =>
   childrenOf(servePid).find((pid) => commandOf(pid).includes('engine.cjs'));

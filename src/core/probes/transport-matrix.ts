@@ -1,5 +1,6 @@
 import {
   CELL_FAMILIES,
+  ERROR_CLASSES,
   cellLabel,
   cellMetrics,
   MATRIX_PROBE,
@@ -90,15 +91,8 @@ function noCellUp(cells: readonly MatrixCell[], metrics: Metrics): ProbeFailure 
   );
 }
 
-const ERROR_CLASS_CAUSES = new Set([
-  'dns',
-  'refused',
-  'unreachable',
-  'timeout',
-  'malformed-reply',
-  'server-error',
-  'tls',
-]);
+// a cell's cause is an error class, or a TURN/TLS cause that names one
+const ERROR_CLASS_CAUSES: ReadonlySet<string> = new Set(ERROR_CLASSES);
 const TLS_CAUSES = new Set([
   'untrusted',
   'name-mismatch',
