@@ -50,5 +50,13 @@ export function classifyError(error: unknown, stage: string): ProbeFailure {
   if (code && /^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
     return new ProbeFailure('tls', stage, `TLS handshake failed (${code}): ${message}`);
   }
+  // `ws` gives up on a WebSocket whose TCP or HTTP handshake got no answer with a code-less Error:
+  // the packets were dropped (a firewall), not a bug of ours (the network lab's "only TCP 443")
+  if (/^Opening handshake has timed out$/.test(message))
+    return new ProbeFailure(
+      'timeout',
+      stage,
+      'no answer to the WebSocket handshake in time (the packets are dropped on the way)',
+    );
   return new ProbeFailure('internal', stage, message);
 }
