@@ -20,6 +20,24 @@ export interface LeafFiles {
   key: string;
 }
 
+export interface LeafOptions {
+  /** subjectAltName entries, openssl's form: `DNS:turn.lab.test`, `IP:203.0.113.30`. */
+  names: readonly string[];
+  /** Valid from/to (ms since the epoch); default from a day ago for 90 days. */
+  from?: number;
+  to?: number;
+  /** The subject's common name; default `<file>.lab`. */
+  commonName?: string;
+}
+
+/** A certificate authority in one folder, issuing leaf certificates. */
+export interface CertAuthority {
+  /** The CA's certificate (PEM). */
+  caFile: string;
+  /** Issues `<file>.pem` and `<file>.key` in the CA's folder. */
+  leaf(file: string, options: LeafOptions): LeafFiles;
+}
+
 const CA_CONFIG = `[ ca ]
 default_ca = lab
 [ lab ]
@@ -35,12 +53,15 @@ unique_subject = no
 commonName = supplied
 `;
 
+const DAY_MS = 86_400_000;
+
 /** openssl's date form, YYYYMMDDHHMMSSZ. */
 function stamp(ms: number): string {
   return `${new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
 }
 
-export function makeLabCerts(dir: string): LabCerts {
+/** A self-signed CA named `commonName` (valid for 30 days) in `dir`, which must hold no other CA. */
+export function makeCertAuthority(dir: string, commonName = 'RTC Triage Lab CA'): CertAuthority {
   mkdirSync(dir, { recursive: true });
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
@@ -59,40 +80,53 @@ export function makeLabCerts(dir: string): LabCerts {
       'ca.pem',
       '-days',
       '30',
-    ].concat(['-subj', '/CN=RTC Triage Lab CA']),
+    ].concat(['-subj', `/CN=${commonName}`]),
   );
-  const now = Date.now();
-  const day = 86_400_000;
-  const leaf = (name: string, san: string, from: number, to: number): LeafFiles => {
-    run(
-      ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`].concat([
-        '-subj',
-        `/CN=${name}.lab`,
-        '-addext',
-        `subjectAltName=${san}`,
-      ]),
-    );
-    run(
-      [
-        'ca',
-        '-batch',
-        '-config',
-        'ca.cnf',
-        '-cert',
-        'ca.pem',
-        '-keyfile',
-        'ca.key',
-        '-in',
-        `${name}.csr`,
-      ].concat(['-out', `${name}.pem`, '-startdate', stamp(from), '-enddate', stamp(to), '-notext']),
-    );
-    return { cert: join(dir, `${name}.pem`), key: join(dir, `${name}.key`) };
-  };
   return {
     caFile: join(dir, 'ca.pem'),
-    good: leaf('good', 'IP:127.0.0.1,DNS:localhost', now - day, now + 90 * day),
-    expired: leaf('expired', 'IP:127.0.0.1', Date.parse('2020-01-01'), Date.parse('2020-02-01')),
-    mismatch: leaf('mismatch', 'DNS:turn.other.example', now - day, now + 90 * day),
-    soon: leaf('soon', 'IP:127.0.0.1', now - day, now + 5 * day + 3_600_000),
+    leaf(file, options) {
+      const now = Date.now();
+      const from = options.from ?? now - DAY_MS;
+      const to = options.to ?? now + 90 * DAY_MS;
+      run(
+        ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${file}.key`, '-out', `${file}.csr`].concat([
+          '-subj',
+          `/CN=${options.commonName ?? `${file}.lab`}`,
+          '-addext',
+          `subjectAltName=${options.names.join(',')}`,
+        ]),
+      );
+      run(
+        [
+          'ca',
+          '-batch',
+          '-config',
+          'ca.cnf',
+          '-cert',
+          'ca.pem',
+          '-keyfile',
+          'ca.key',
+          '-in',
+          `${file}.csr`,
+        ].concat(['-out', `${file}.pem`, '-startdate', stamp(from), '-enddate', stamp(to), '-notext']),
+      );
+      return { cert: join(dir, `${file}.pem`), key: join(dir, `${file}.key`) };
+    },
+  };
+}
+
+export function makeLabCerts(dir: string): LabCerts {
+  const ca = makeCertAuthority(dir);
+  const now = Date.now();
+  return {
+    caFile: ca.caFile,
+    good: ca.leaf('good', { names: ['IP:127.0.0.1', 'DNS:localhost'] }),
+    expired: ca.leaf('expired', {
+      names: ['IP:127.0.0.1'],
+      from: Date.parse('2020-01-01'),
+      to: Date.parse('2020-02-01'),
+    }),
+    mismatch: ca.leaf('mismatch', { names: ['DNS:turn.other.example'] }),
+    soon: ca.leaf('soon', { names: ['IP:127.0.0.1'], from: now - DAY_MS, to: now + 5 * DAY_MS + 3_600_000 }),
   };
 }

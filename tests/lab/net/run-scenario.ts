@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ReportSchema, type ConfigInput, type Report } from '../../../src/contract';
 import type { Scenario } from './scenarios';
 import { TIMINGS } from './scenarios';
-import { startPubServers } from './servers';
+import { startPubServers, type PubServers } from './servers';
 import { CLI_BIN } from './support';
 import { Topology, type Role } from './topology';
 
@@ -69,7 +69,29 @@ export function statsOf(report: Report): RunStats {
   };
 }
 
-export async function runScenario(scenario: Scenario, tag: string): Promise<ScenarioResult> {
+/** What a scenario's run hands to an observer, after the diagnosis and before the teardown. */
+export interface ScenarioContext {
+  topology: Topology;
+  servers: PubServers;
+  config: ConfigInput;
+  report: Report;
+  /** The scenario's own temp folder (removed afterwards). */
+  dir: string;
+}
+
+export interface RunOptions {
+  /**
+   * Runs in the scenario's still-standing lab once the diagnosis is in (the Chromium agreement test);
+   * the problems it returns join the scenario's.
+   */
+  observe?: (context: ScenarioContext) => Promise<string[]>;
+}
+
+export async function runScenario(
+  scenario: Scenario,
+  tag: string,
+  options: RunOptions = {},
+): Promise<ScenarioResult> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), `rtc-triage-lab-${scenario.id}-`));
   const expected = `${scenario.expect.kind} (${scenario.expect.local}/${scenario.expect.crossNetwork})`;
@@ -87,9 +109,15 @@ export async function runScenario(scenario: Scenario, tag: string): Promise<Scen
     topology = Topology.build(tag, { nat: scenario.nat ?? 'masquerade' });
     const servers = await startPubServers(topology, join(dir, 'pub'), {
       ...(scenario.turnPassword ? { turnPassword: scenario.turnPassword } : {}),
+      ...(scenario.broken ? { broken: scenario.broken } : {}),
     });
-    scenario.fault?.apply(topology, servers);
-    const config: ConfigInput = { targets: servers.targets, ...TIMINGS[scenario.timing ?? 'short'] };
+    await scenario.fault?.apply(topology, servers);
+    const config: ConfigInput = {
+      targets: scenario.targets?.(servers) ?? servers.targets,
+      // the product trusts the lab CA as a user's config would (WebRTC stacks do not: docs/lab.md)
+      tls: { caFile: servers.tls.caFile },
+      ...TIMINGS[scenario.timing ?? 'short'],
+    };
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(config, null, 2));
     const run = await runCliIn(
@@ -121,6 +149,8 @@ export async function runScenario(scenario: Scenario, tag: string): Promise<Scen
         `${result.stats.attempts - result.stats.settled} attempt(s) took longer than ${SETTLE_MS} ms`,
       );
     result.problems.push(...scenario.evidence(report));
+    if (options.observe)
+      result.problems.push(...(await options.observe({ topology, servers, config, report, dir })));
     return result;
   } catch (error) {
     result.problems.push(`harness: ${error instanceof Error ? error.message : String(error)}`);

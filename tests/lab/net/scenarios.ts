@@ -5,6 +5,8 @@
  */
 import type { ConfigInput, PathResult, Report, VerdictKind } from '../../../src/contract';
 import { FAULTS, type Fault } from './faults';
+import type { BrokenTlsServer, ExtraTargetId, PubServers } from './servers';
+import { EXPIRED_ON, INTERCEPT_CA_NAME } from './tls';
 import type { NatMode } from './topology';
 
 export interface Expected {
@@ -23,6 +25,10 @@ export interface Scenario {
   /** coturn (TURN) accepts this password; the config always gives the right one. */
   turnPassword?: string;
   fault?: Fault;
+  /** TLS-only coturns with a broken certificate to start in pub. */
+  broken?: readonly BrokenTlsServer[];
+  /** The config's targets; default the usual ones (servers.targets). */
+  targets?: (servers: PubServers) => ConfigInput['targets'];
   /** `lossy`: the product's default-like timeouts and three attempts, as a lossy network needs. */
   timing?: 'short' | 'lossy';
   expect: Expected;
@@ -66,6 +72,49 @@ function attemptsOf(
   return report.attempts.filter((a) => a.probe === probe && filter(a));
 }
 
+/** The usual targets plus some of the extra ones (a TLS URL the app ships). */
+const plus =
+  (...ids: ExtraTargetId[]) =>
+  (servers: PubServers): ConfigInput['targets'] => [
+    ...servers.targets,
+    ...ids.map((id) => {
+      const extra = servers.extra[id];
+      if (!extra) throw new Error(`pub has no ${id}`);
+      return extra;
+    }),
+  ];
+
+const matrixRow = (report: Report, id: string) => report.matrix.find((row) => row.targetId === id);
+
+/** The matrix cells of a target that match, e.g. `{ transport: 'tls', port: 443 }`. */
+function cells(
+  report: Report,
+  id: string,
+  where: { transport?: string; port?: number; family?: 4 | 6 } = {},
+) {
+  return (matrixRow(report, id)?.cells ?? []).filter(
+    (c) =>
+      (where.transport === undefined || c.transport === where.transport) &&
+      (where.port === undefined || c.port === where.port) &&
+      (where.family === undefined || c.family === where.family),
+  );
+}
+
+/** Every verdict text a support engineer reads: title, message, action and the evidence lines. */
+const verdictText = (r: Report) =>
+  [r.verdict.title, r.verdict.message, r.verdict.action, ...r.verdict.evidence.map((e) => e.summary)].join(
+    '\n',
+  );
+
+/** A dropped packet is a timeout, a missing route unreachable: never the engine's own failure. */
+const noInternalErrors = (r: Report): [boolean, string] => {
+  const internal = r.attempts.filter((a) => a.errorClass === 'internal');
+  return [
+    internal.length === 0,
+    `no attempt should end as an internal error: ${internal.map((a) => `${a.probe} ${a.targetId}: ${a.errorMessage ?? ''}`).join('; ')}`,
+  ];
+};
+
 const relayPassed = (report: Report) =>
   attemptsOf(report, 'peer-connection', (a) => a.metrics.path === 'relay' && a.outcome === 'success').length >
   0;
@@ -89,6 +138,11 @@ export const SCENARIOS: Scenario[] = [
         [
           attemptsOf(r, 'nat-behavior', (a) => a.metrics.mapping === 'endpoint-independent').length > 0,
           'RFC 5780 should find the MASQUERADE NAT endpoint-independent',
+        ],
+        // turn.lab.test answers on every column of the usual plan, over both families
+        [
+          cells(r, 'turn-udp').length === 10 && cells(r, 'turn-udp').every((c) => c.state === 'up'),
+          `turn-udp's matrix should be 10 cells up (UDP/TCP 3478, TLS 5349, TCP/TLS 443 × IPv4/IPv6), is ${JSON.stringify(cells(r, 'turn-udp').map((c) => `${c.transport}:${c.port}/${c.family} ${c.state}`))}`,
         ],
       ),
   },
@@ -241,7 +295,7 @@ export const SCENARIOS: Scenario[] = [
             r.verdict.evidence.every((e) => /unreachable|no route/.test(e.summary)),
           'every deciding attempt should say no route',
         ],
-        [!r.attempts.some((a) => a.errorClass === 'internal'), 'no attempt should end as an internal error'],
+        noInternalErrors(r),
       ),
   },
   {
@@ -293,6 +347,154 @@ export const SCENARIOS: Scenario[] = [
             (a) => a.metrics.errorCode === 401 || a.metrics.errorCode === 441,
           ),
           'every allocation should be refused with 401/441',
+        ],
+      ),
+  },
+  {
+    id: 'only-tcp-443',
+    title: 'only TCP 443 open (corporate firewall)',
+    fault: FAULTS.only443,
+    expect: {
+      kind: 'network-restricted',
+      local: 'pass',
+      // no relayed session could run (every configured URL fails; the 443 cells the matrix found are
+      // no configured URL), and no STUN answered: the path across networks was not tested either way
+      crossNetwork: 'untested',
+      summary: 'network-restricted: only TLS/TCP on 443 gets out',
+    },
+    evidence: (r) =>
+      checks(
+        [/port 443/.test(r.verdict.title), 'the title should say port 443'],
+        [
+          cells(r, 'turn-udp', { transport: 'tls', port: 443 }).some((c) => c.state === 'up'),
+          "turn-udp's matrix should show TLS 443 up",
+        ],
+        [
+          cells(r, 'turn-udp', { transport: 'udp' }).length > 0 &&
+            cells(r, 'turn-udp', { transport: 'udp' }).every((c) => c.state === 'down'),
+          "turn-udp's matrix should show UDP down",
+        ],
+        // the URL itself fails; the server answers on 443, so it may be called degraded
+        statusIs(r, 'turn-udp', 'down', 'degraded'),
+        statusIs(r, 'stun-a', 'down'),
+        noInternalErrors(r),
+      ),
+  },
+  {
+    id: 'ipv6-only',
+    title: 'IPv6 only (no IPv4 route out)',
+    fault: FAULTS.ipv6Only,
+    expect: {
+      kind: 'network-restricted',
+      local: 'pass',
+      crossNetwork: 'pass',
+      summary: 'network-restricted: IPv6-only; TURN by name works over IPv6',
+    },
+    evidence: (r) =>
+      checks(
+        [/IPv6-only/.test(r.verdict.title), 'the title should say IPv6-only'],
+        [
+          cells(r, 'turn-udp', { family: 6 }).some((c) => c.state === 'up'),
+          "turn-udp's matrix should show IPv6 up",
+        ],
+        [
+          cells(r, 'turn-udp', { family: 4 }).length > 0 &&
+            cells(r, 'turn-udp', { family: 4 }).every((c) => c.state !== 'up'),
+          "turn-udp's matrix should show no IPv4 cell up",
+        ],
+        statusIs(r, 'turn-udp', 'up', 'degraded'),
+        statusIs(r, 'stun-a', 'down'),
+        [relayPassed(r), 'a relayed session over IPv6 should connect'],
+      ),
+  },
+  {
+    id: 'tls-intercepted',
+    title: 'TLS intercepted by a proxy with its own certificate',
+    fault: FAULTS.tlsIntercepted,
+    targets: plus('turns-443'),
+    expect: {
+      kind: 'network-restricted',
+      local: 'pass',
+      crossNetwork: 'fail',
+      summary: 'network-restricted: a proxy intercepts TLS',
+    },
+    evidence: (r) =>
+      checks(
+        [/intercepts TLS/.test(r.verdict.title), 'the title should say something intercepts TLS'],
+        statusIs(r, 'turns-443', 'down'),
+        [
+          attemptsOf(r, 'turn-allocation', (a) => a.targetId === 'turns-443').some(
+            (a) => a.metrics.tlsIssuer === INTERCEPT_CA_NAME,
+          ),
+          `the turns: attempt should record the proxy's issuer (${INTERCEPT_CA_NAME})`,
+        ],
+        noInternalErrors(r),
+      ),
+  },
+  {
+    id: 'tls-expired',
+    title: 'TURN TLS certificate expired',
+    broken: ['expired'],
+    targets: plus('turns-expired'),
+    expect: {
+      kind: 'partial-outage',
+      local: 'pass',
+      crossNetwork: 'pass',
+      summary: 'partial-outage: turns: down, certificate expired (date named)',
+    },
+    evidence: (r) =>
+      checks(
+        statusIs(r, 'turns-expired', 'down'),
+        [
+          /expired/.test(verdictText(r)) && verdictText(r).includes(EXPIRED_ON),
+          `the verdict should say the certificate expired on ${EXPIRED_ON}`,
+        ],
+        ...['stun-a', 'turn-udp', 'turn-tcp', 'gun', 'peerjs'].map((id) => statusIs(r, id, 'up')),
+      ),
+  },
+  {
+    id: 'tls-mismatch',
+    title: 'TURN TLS certificate for another name',
+    broken: ['mismatch'],
+    targets: plus('turns-mismatch'),
+    expect: {
+      kind: 'partial-outage',
+      local: 'pass',
+      crossNetwork: 'pass',
+      summary: 'partial-outage: turns: down, name mismatch',
+    },
+    evidence: (r) =>
+      checks(
+        statusIs(r, 'turns-mismatch', 'down'),
+        [/name mismatch/.test(verdictText(r)), 'the verdict should say name mismatch'],
+        ...['stun-a', 'turn-udp', 'turn-tcp', 'gun', 'peerjs'].map((id) => statusIs(r, id, 'up')),
+      ),
+  },
+  {
+    id: 'tls-private-ca',
+    title: 'TURN over TLS only, certificate from a private CA (tls.caFile)',
+    targets: (s) => [
+      ...s.targets.filter((t) => t.kind !== 'turn'),
+      ...(['turns-5349', 'turns-443'] as const).map((id) => s.extra[id] as ConfigInput['targets'][number]),
+    ],
+    expect: {
+      kind: 'infrastructure-outage',
+      local: 'pass',
+      crossNetwork: 'fail',
+      summary: 'WebRTC does not trust the certificate (as Chromium)',
+    },
+    evidence: (r) =>
+      checks(
+        [
+          /does not trust the TURN server's certificate/.test(r.verdict.title),
+          "the title should say WebRTC does not trust the TURN server's certificate",
+        ],
+        [/Chromium does the same/.test(r.verdict.message), 'the message should say Chromium does the same'],
+        [
+          attemptsOf(r, 'turn-allocation').every(
+            (a) => a.outcome === 'success' && a.metrics.tlsTrustedBy === 'caFile',
+          ),
+          'every allocation should work, trusted through tls.caFile',
         ],
       ),
   },

@@ -3,8 +3,9 @@
  * after destroy, after a build that failed half-way, and after a run that died (stale namespaces).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LAN, PUB, WAN } from './addresses';
+import { LAN, LAN6, NAMES, PUB, PUB6, WAN, WAN6 } from './addresses';
 import { labSupport } from './support';
 import { removeStaleNamespaces, ROLES, Topology } from './topology';
 
@@ -21,7 +22,13 @@ describe.skipIf(!support.ok)('network lab topology', () => {
   it('wires pub, two NATs and two LANs as drawn, and removes all of it on destroy', async () => {
     const topology = Topology.build('unit');
     try {
-      expect(topology.leftovers().sort()).toEqual(Object.values(topology.ns).sort());
+      expect(topology.leftovers().sort()).toEqual(
+        [
+          ...Object.values(topology.ns),
+          `/etc/netns/${topology.ns.lanA}`,
+          `/etc/netns/${topology.ns.lanB}`,
+        ].sort(),
+      );
       expect(topology.run('lanA', ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'])).toContain(LAN.A.tester);
       expect(topology.run('lanB', ['ip', 'route', 'show', 'default'])).toContain(`via ${LAN.B.router}`);
       expect(topology.run('natA', ['ip', 'route', 'show', 'default'])).toContain(`via ${WAN.A.pub}`);
@@ -29,7 +36,30 @@ describe.skipIf(!support.ok)('network lab topology', () => {
       expect(topology.run('natA', ['nft', 'list', 'ruleset'])).toMatch(/oifname "wan" masquerade/);
       expect(topology.run('natA', ['cat', '/proc/sys/net/ipv4/ip_forward']).trim()).toBe('1');
       expect(topology.run('lanA', ['cat', '/proc/sys/net/ipv4/ip_forward']).trim()).toBe('0');
-      expect(topology.run('lanA', ['cat', '/proc/sys/net/ipv6/conf/all/disable_ipv6']).trim()).toBe('1');
+      // dual stack: IPv6 everywhere, routed and translated (NAT66) like IPv4
+      expect(topology.run('lanA', ['ip', '-o', '-6', 'addr', 'show', 'dev', 'eth0'])).toContain(
+        LAN6.A.tester,
+      );
+      expect(topology.run('lanB', ['ip', '-6', 'route', 'show', 'default'])).toContain(
+        `via ${LAN6.B.router}`,
+      );
+      expect(topology.run('natA', ['ip', '-6', 'route', 'show', 'default'])).toContain(`via ${WAN6.A.pub}`);
+      expect(topology.run('pub', ['ip', '-o', '-6', 'addr', 'show', 'dev', 'lo'])).toContain(PUB6.turn);
+      expect(topology.run('natA', ['nft', 'list', 'table', 'ip6', 'nat'])).toMatch(
+        /oifname "wan" masquerade/,
+      );
+      expect(topology.run('natA', ['cat', '/proc/sys/net/ipv6/conf/all/forwarding']).trim()).toBe('1');
+      expect(topology.run('lanA', ['cat', '/proc/sys/net/ipv6/conf/all/forwarding']).trim()).toBe('0');
+      // the testers resolve the lab's names to both families, from their own /etc/hosts, asking no one else
+      for (const role of ['lanA', 'lanB'] as const) {
+        const hosts = topology.run(role, ['getent', 'ahosts', NAMES.turn]);
+        expect(hosts).toContain(PUB.turn);
+        expect(hosts).toContain(PUB6.turn);
+        expect(topology.run(role, ['cat', '/etc/resolv.conf'])).toMatch(/^nameserver 127\.0\.0\.1$/m);
+      }
+      expect(readFileSync('/etc/hosts', 'utf8')).not.toContain(NAMES.turn);
+      const etc = [`/etc/netns/${topology.ns.lanA}`, `/etc/netns/${topology.ns.lanB}`];
+      expect(etc.every((dir) => existsSync(dir))).toBe(true);
       // the testers see only their own LAN link: nothing of the host, nothing of the caller's namespace
       for (const role of ['lanA', 'lanB'] as const) {
         const links = topology.run(role, ['ip', '-o', 'link', 'show']);
@@ -45,6 +75,25 @@ describe.skipIf(!support.ok)('network lab topology', () => {
       const ended = new Promise((resolve) => sleeper.once('exit', resolve));
       await topology.destroy();
       await ended;
+      expect(etc.filter((dir) => existsSync(dir))).toEqual([]);
+    } finally {
+      await topology.destroy();
+    }
+    expect(topology.leftovers()).toEqual([]);
+  });
+
+  it('reaches pub from a LAN over IPv6 through NAT66: pub sees the router, not the tester', async () => {
+    const topology = Topology.build('unit6');
+    try {
+      const server = topology.spawn('pub', [
+        process.execPath,
+        '-e',
+        `require('net').createServer((s) => s.end(s.remoteAddress)).listen(7000, '${PUB6.turn}', () => console.log('up'))`,
+      ]);
+      await new Promise((resolve) => server.stdout?.once('data', resolve));
+      const client = `const s = require('net').connect(7000, '${NAMES.turn}'); s.setTimeout(10000, () => process.exit(1)); s.pipe(process.stdout)`;
+      // glibc sorts the name's AAAA first (RFC 6724), so a dual-stack client goes over IPv6
+      expect(topology.run('lanA', [process.execPath, '-e', client])).toBe(WAN6.A.nat);
     } finally {
       await topology.destroy();
     }
@@ -54,7 +103,8 @@ describe.skipIf(!support.ok)('network lab topology', () => {
   it('uses random-fully MASQUERADE on natA for the symmetric-NAT variant', async () => {
     const topology = Topology.build('unitsym', { nat: 'random-fully' });
     try {
-      expect(topology.run('natA', ['nft', 'list', 'ruleset'])).toMatch(/masquerade fully-random/);
+      expect(topology.run('natA', ['nft', 'list', 'table', 'ip', 'nat'])).toMatch(/masquerade fully-random/);
+      expect(topology.run('natA', ['nft', 'list', 'table', 'ip6', 'nat'])).toMatch(/masquerade fully-random/);
       expect(topology.run('natB', ['nft', 'list', 'ruleset'])).not.toMatch(/fully-random/);
     } finally {
       await topology.destroy();
@@ -108,14 +158,20 @@ describe.skipIf(!support.ok)('network lab topology', () => {
     const stale = ROLES.map((role) => `rtl${deadPid}-old-${role}`);
     const mine = `rtl${process.pid}-unitlive-pub`;
     for (const ns of [...stale, mine]) spawnSync('ip', ['netns', 'add', ns]);
+    // a dead run's /etc/netns folder outlives its namespace when the namespace went first
+    const orphan = `/etc/netns/rtl${deadPid}-gone-lanA`;
+    mkdirSync(orphan, { recursive: true });
+    writeFileSync(`${orphan}/hosts`, '');
     try {
       const removed = removeStaleNamespaces();
-      expect(removed.sort()).toEqual(expect.arrayContaining([...stale].sort()));
+      expect(removed.sort()).toEqual(expect.arrayContaining([...stale, `rtl${deadPid}-gone-lanA`].sort()));
       expect(removed).not.toContain(mine);
       expect(namespaces()).toContain(mine);
       for (const ns of stale) expect(namespaces()).not.toContain(ns);
+      expect(existsSync(orphan)).toBe(false);
     } finally {
       for (const ns of [...stale, mine]) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+      rmSync(orphan, { recursive: true, force: true });
     }
   });
 

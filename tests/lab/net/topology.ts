@@ -3,16 +3,25 @@
  *
  *   lanA ── natA ──┐                  ┌── natB ── lanB
  *   10.1.0.2   (MASQUERADE)   pub   (MASQUERADE)   10.2.0.2
- *                  └ 198.51.100.0/30 ─ 203.0.113.x ─ 198.51.100.4/30 ┘
+ *   2001:db8:a::2  └ 198.51.100.0/30 ─ 203.0.113.x ─ 198.51.100.4/30 ┘  2001:db8:b::2
+ *                    2001:db8:100:a::/64  2001:db8:ff::x  2001:db8:100:b::/64
  *
- * pub holds the servers (on its loopback, reached through its two WAN links) and routes between
- * the two NATs. Every namespace is named `rtl<pid>-<tag>-<role>`, so parallel runs never collide and
- * a later run can tell a stale one (its pid is dead) from a live one. Nothing is attached to the
- * host's network or to the namespace the caller runs in; destroy() removes every namespace (and with
- * it every veth, address, route and nft rule) and ends every process started in them.
+ * Dual stack: every namespace has IPv4 and IPv6 (2001:db8::/32 only), and the routers translate both
+ * (MASQUERADE for ip and ip6, so a LAN's IPv6 addresses are as unreachable from outside as its 10.x
+ * ones and the NAT scenarios mean the same in both families). pub holds the servers (on its loopback,
+ * reached through its two WAN links) and routes between the two NATs. The testers resolve the lab's
+ * host names from /etc/netns/<ns>/hosts (mounted over /etc/hosts by `ip netns exec`), and their
+ * resolv.conf names only their own loopback, so no name query ever leaves them.
+ *
+ * Every namespace is named `rtl<pid>-<tag>-<role>`, so parallel runs never collide and a later run can
+ * tell a stale one (its pid is dead) from a live one. Nothing is attached to the host's network or to
+ * the namespace the caller runs in; destroy() removes every namespace (and with it every veth,
+ * address, route and nft rule) and its /etc/netns files, and ends every process started in them.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { LAN, PUB, WAN, type Side } from './addresses';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostsFile, LAN, LAN6, PUB, PUB6, WAN, WAN6, type Side } from './addresses';
 
 export type Role = 'pub' | 'natA' | 'natB' | 'lanA' | 'lanB';
 export const ROLES: readonly Role[] = ['pub', 'natA', 'natB', 'lanA', 'lanB'];
@@ -33,6 +42,10 @@ export interface TopologyOptions {
 }
 
 const NAME = /^rtl(\d+)-[a-z0-9]+-(pub|natA|natB|lanA|lanB)$/;
+
+/** `ip netns exec <ns>` bind-mounts each file of /etc/netns/<ns>/ over the same file in /etc. */
+const ETC_NETNS = '/etc/netns';
+const etcDir = (ns: string) => join(ETC_NETNS, ns);
 
 function ip(args: readonly string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15_000 });
@@ -63,6 +76,25 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Our /etc/netns/<ns> folders (they outlive a namespace whose run died). */
+function etcFolders(): string[] {
+  try {
+    return readdirSync(ETC_NETNS).filter((name) => NAME.test(name));
+  } catch {
+    return [];
+  }
+}
+
+/** Removes a namespace's /etc/netns folder, and /etc/netns itself once nothing else is in it. */
+function removeEtc(ns: string): void {
+  rmSync(etcDir(ns), { recursive: true, force: true });
+  try {
+    rmdirSync(ETC_NETNS);
+  } catch {
+    // not empty (another namespace's files, or the system's own) or already gone
+  }
+}
+
 /** Ends what still runs inside one of our namespaces (only our own processes live there), then deletes it. */
 function removeNamespace(ns: string): void {
   for (const pid of pidsIn(ns)) {
@@ -73,14 +105,17 @@ function removeNamespace(ns: string): void {
     }
   }
   spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore', timeout: 15_000 });
+  removeEtc(ns);
 }
 
-/** Removes namespaces left by a lab run that died (its pid is gone). Returns their names. */
+const staleName = (ns: string) => {
+  const match = NAME.exec(ns);
+  return match !== null && Number(match[1]) !== process.pid && !alive(Number(match[1]));
+};
+
+/** Removes namespaces (and /etc/netns folders) left by a lab run that died (its pid is gone). Returns their names. */
 export function removeStaleNamespaces(): string[] {
-  const stale = namespaces().filter((ns) => {
-    const match = NAME.exec(ns);
-    return match !== null && Number(match[1]) !== process.pid && !alive(Number(match[1]));
-  });
+  const stale = [...new Set([...namespaces(), ...etcFolders()])].filter(staleName);
   for (const ns of stale) removeNamespace(ns);
   return stale;
 }
@@ -138,25 +173,37 @@ export class Topology {
     for (const role of ROLES) {
       ip(['netns', 'add', n[role]]);
       ip(['-n', n[role], 'link', 'set', 'lo', 'up']);
-      // IPv4 only: no link-local IPv6 candidates, no route around the NATs
-      this.sysctl(role, 'net/ipv6/conf/all/disable_ipv6', '1');
-      this.sysctl(role, 'net/ipv6/conf/default/disable_ipv6', '1');
+      // IPv6 on, router advertisements off: every address and route below is set by hand
+      this.sysctl(role, 'net/ipv6/conf/all/disable_ipv6', '0');
+      this.sysctl(role, 'net/ipv6/conf/default/disable_ipv6', '0');
+      this.sysctl(role, 'net/ipv6/conf/all/accept_ra', '0');
+      this.sysctl(role, 'net/ipv6/conf/default/accept_ra', '0');
     }
+    for (const role of ['lanA', 'lanB'] as const) this.writeEtc(role);
     // links are made inside the namespaces (never in the caller's), named by their role there
     ip(['-n', n.pub, 'link', 'add', 'wa', 'type', 'veth', 'peer', 'name', 'wan', 'netns', n.natA]);
     ip(['-n', n.pub, 'link', 'add', 'wb', 'type', 'veth', 'peer', 'name', 'wan', 'netns', n.natB]);
     ip(['-n', n.natA, 'link', 'add', 'lan', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.lanA]);
     ip(['-n', n.natB, 'link', 'add', 'lan', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.lanB]);
 
+    // IPv6 addresses without duplicate address detection: usable at once, not "tentative" for a second
+    const addr6 = (ns: string, cidr: string, dev: string) =>
+      ip(['-n', ns, 'addr', 'add', cidr, 'dev', dev, 'nodad']);
     for (const address of Object.values(PUB)) ip(['-n', n.pub, 'addr', 'add', `${address}/32`, 'dev', 'lo']);
+    for (const address of Object.values(PUB6)) addr6(n.pub, `${address}/128`, 'lo');
     ip(['-n', n.pub, 'addr', 'add', `${WAN.A.pub}/${WAN.A.prefix}`, 'dev', 'wa']);
     ip(['-n', n.pub, 'addr', 'add', `${WAN.B.pub}/${WAN.B.prefix}`, 'dev', 'wb']);
+    addr6(n.pub, `${WAN6.A.pub}/${WAN6.A.prefix}`, 'wa');
+    addr6(n.pub, `${WAN6.B.pub}/${WAN6.B.prefix}`, 'wb');
     for (const side of ['A', 'B'] as const) {
       const router = this.ns[`nat${side}`];
       const tester = this.ns[`lan${side}`];
       ip(['-n', router, 'addr', 'add', `${WAN[side].nat}/${WAN[side].prefix}`, 'dev', 'wan']);
       ip(['-n', router, 'addr', 'add', `${LAN[side].router}/${LAN[side].prefix}`, 'dev', 'lan']);
       ip(['-n', tester, 'addr', 'add', `${LAN[side].tester}/${LAN[side].prefix}`, 'dev', 'eth0']);
+      addr6(router, `${WAN6[side].nat}/${WAN6[side].prefix}`, 'wan');
+      addr6(router, `${LAN6[side].router}/${LAN6[side].prefix}`, 'lan');
+      addr6(tester, `${LAN6[side].tester}/${LAN6[side].prefix}`, 'eth0');
     }
     for (const [role, dev] of [
       ['pub', 'wa'],
@@ -173,8 +220,13 @@ export class Topology {
     for (const side of ['A', 'B'] as const) {
       ip(['-n', this.ns[`nat${side}`], 'route', 'add', 'default', 'via', WAN[side].pub]);
       ip(['-n', this.ns[`lan${side}`], 'route', 'add', 'default', 'via', LAN[side].router]);
+      ip(['-n', this.ns[`nat${side}`], '-6', 'route', 'add', 'default', 'via', WAN6[side].pub]);
+      ip(['-n', this.ns[`lan${side}`], '-6', 'route', 'add', 'default', 'via', LAN6[side].router]);
     }
-    for (const role of ['pub', 'natA', 'natB'] as const) this.sysctl(role, 'net/ipv4/ip_forward', '1');
+    for (const role of ['pub', 'natA', 'natB'] as const) {
+      this.sysctl(role, 'net/ipv4/ip_forward', '1');
+      this.sysctl(role, 'net/ipv6/conf/all/forwarding', '1');
+    }
     this.masquerade('A', nat);
     this.masquerade('B', 'masquerade');
     if (dropUnsolicited) for (const side of ['A', 'B'] as const) this.dropUnsolicited(side);
@@ -185,16 +237,31 @@ export class Topology {
     this.run(role, ['sh', '-c', `echo ${value} > /proc/sys/${key}`]);
   }
 
+  /** NAT44 and NAT66 alike, so a scenario's NAT behaves the same over IPv4 and IPv6. */
   private masquerade(side: Side, mode: NatMode): void {
-    this.nft(
-      `nat${side}`,
-      `table ip nat {
+    const table = (family: 'ip' | 'ip6') => `table ${family} nat {
         chain postrouting {
           type nat hook postrouting priority srcnat; policy accept;
           oifname "wan" masquerade${mode === 'random-fully' ? ' fully-random' : ''}
         }
-      }`,
-    );
+      }`;
+    this.nft(`nat${side}`, `${table('ip')}\n${table('ip6')}`);
+  }
+
+  /** The tester's /etc/hosts (the lab's names, both families) and a resolv.conf that asks no one. */
+  private writeEtc(role: Role): void {
+    const dir = etcDir(this.ns[role]);
+    // another run removing an empty /etc/netns between our mkdir and write: try again (bounded)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'hosts'), hostsFile());
+        writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
+      }
+    }
   }
 
   /** A home router's firewall: nothing new comes in from the WAN, replies to what went out do. */
@@ -271,9 +338,12 @@ export class Topology {
     live.delete(this);
   }
 
-  /** Namespaces of this topology that still exist (for tests: zero after destroy). */
+  /** Namespaces of this topology, or their /etc/netns folders, that still exist (zero after destroy). */
   leftovers(): string[] {
     const present = new Set(namespaces());
-    return Object.values(this.ns).filter((ns) => present.has(ns));
+    return Object.values(this.ns).flatMap((ns) => [
+      ...(present.has(ns) ? [ns] : []),
+      ...(existsSync(etcDir(ns)) ? [etcDir(ns)] : []),
+    ]);
   }
 }
