@@ -85,3 +85,51 @@ describe('history and diagnose give one verdict', () => {
     expect(report.note).toBeNull();
   });
 });
+
+describe('a stored pattern that decides the history verdict keeps what the newest run warns of (issue 18)', () => {
+  it('an expiring certificate and a private-CA turns: server are said by the pattern verdict too', () => {
+    const targets: FixtureTarget[] = [
+      ...STUNS,
+      { id: 'turn-a', kind: 'turn', url: 'turn:turn-a.test:3478?transport=udp', layer: 'L2' },
+      { id: 'turns-a', kind: 'turn', url: 'turns:turn-a.test:5349', layer: 'L2' },
+    ];
+    const tls = {
+      transport: 'tls',
+      tlsTrustedBy: 'caFile',
+      tlsIssuer: 'CN=RTC Triage lab CA',
+      tlsWarning: "the server's TLS certificate expires in 5 day(s), on 2026-12-06",
+      tlsValidTo: '2026-12-06T12:00:00.000Z',
+      tlsDaysLeft: 5,
+    };
+    const store = tempStore();
+    const to = Date.parse('2026-12-01T12:00:00Z');
+    const from = to - 20 * 60_000;
+    for (let at = from; at < to; at += 60_000) {
+      const runId = `run-${at}`;
+      store.beginRun(runId, new Date(at), 'test', targets);
+      const run = [
+        attempt('local-machine', 'peer-connection', at, true, { path: 'host' }),
+        attempt('stun-a', 'stun-binding', at, true, { transport: 'udp' }),
+        attempt('stun-b', 'stun-binding', at, false, { transport: 'udp' }, 'timeout'),
+        attempt('turn-a', 'turn-allocation', at, true, { transport: 'udp' }),
+        attempt('turn-a', 'peer-connection', at + 1, true, { path: 'relay' }),
+        attempt('turns-a', 'turn-allocation', at, true, tls),
+        attempt('turns-a', 'peer-connection', at + 1, false, { path: 'relay' }, 'timeout'),
+      ];
+      store.ingest(run.map((a) => ({ runId, attempt: a })));
+    }
+    const report = HistoryReportSchema.parse(
+      historyReport(store.queries, { from, to: to + 1, timeZone: 'UTC' }),
+    );
+    store.close();
+    // the stored pattern decides (an ongoing outage of stun-b), not the newest run alone
+    expect(report.verdict.title).toMatch(/^Ongoing outage/);
+    expect(report.verdict.action).toMatch(
+      /Also: renew the TLS certificate of turns:turn-a\.test:5349 before 2026-12-06/,
+    );
+    expect(report.verdict.action).toMatch(/Also: browsers will not relay through turns:turn-a\.test:5349/);
+    const summaries = report.verdict.evidence.map((e) => e.summary);
+    expect(summaries.filter((s) => /expires in 5 day/.test(s))).toHaveLength(1);
+    expect(summaries.filter((s) => /Chromium would not relay through it/.test(s))).toHaveLength(1);
+  });
+});

@@ -475,6 +475,74 @@ describe('verdictFor (DESIGN.md §2)', () => {
     expect(plain.action).not.toMatch(/renew/);
   });
 
+  it('a private-CA turns: server next to a plain TURN that relays: healthy, and says browsers will not use it', () => {
+    const TURN_PLAIN = target('turn-a', 'turn', 'L2', 'turn:turn-a.test:3478?transport=udp');
+    const TURNS = target('turns-a', 'turn', 'L2', 'turns:turn-a.test:5349');
+    const privateCa = { transport: 'tls', tlsTrustedBy: 'caFile', tlsIssuer: 'CN=RTC Triage lab CA' };
+    const verdict = verdictFor({
+      targets: [STUN_A, TURN_PLAIN, TURNS],
+      attempts: run([
+        LOCAL_OK,
+        ['stun-a', 'stun-binding', true],
+        ['turn-a', 'turn-allocation', true, { transport: 'udp' }],
+        ['turn-a', 'peer-connection', true, { path: 'relay' }],
+        ['turns-a', 'turn-allocation', true, privateCa],
+        ['turns-a', 'peer-connection', false, { path: 'relay' }],
+      ]),
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(VerdictSchema.parse(verdict)).toEqual(verdict);
+    expect(verdict.kind).toBe('healthy');
+    // not "answers, not reliably": the server is fine for this tool, browsers refuse its certificate
+    expect(verdict.message).not.toMatch(/failed even after retries/);
+    expect(verdict.title).toBe(
+      'Everything tested works here, but browsers will not relay through turns:turn-a.test:5349',
+    );
+    expect(verdict.message).toMatch(
+      /Browsers will not relay through turns:turn-a\.test:5349: its certificate \(issued by CN=RTC Triage lab CA\) is trusted here only through the config's tls\.caFile/,
+    );
+    expect(verdict.action).toMatch(/^Give turns:turn-a\.test:5349 a certificate from a publicly trusted CA/);
+    expect(verdict.action).not.toMatch(/Nothing to fix/);
+    expect(verdict.evidence[0]).toMatchObject({
+      targetId: 'turns-a',
+      summary: expect.stringMatching(/turns:turn-a\.test:5349: Chromium would not relay through it/),
+    });
+    // the same server alone: the private-CA verdict, said once, not again as a notice
+    const alone = verdictFor({
+      targets: [STUN_A, TURNS],
+      attempts: run([
+        LOCAL_OK,
+        ['stun-a', 'stun-binding', true],
+        ['turns-a', 'turn-allocation', true, privateCa],
+        ['turns-a', 'peer-connection', false, { path: 'relay' }],
+      ]),
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(alone.kind).toBe('infrastructure-outage');
+    expect(alone.title).toBe("WebRTC does not trust the TURN server's certificate");
+    expect(alone.message).toContain('CN=RTC Triage lab CA');
+    expect(alone.action).not.toMatch(/browsers will not relay/);
+    expect(alone.evidence.some((e) => /Chromium would not relay through it/.test(e.summary))).toBe(true);
+    // trusted by the system store: a failed relay is no certificate matter, and no notice
+    const system = verdictFor({
+      targets: [STUN_A, TURN_PLAIN, TURNS],
+      attempts: run([
+        LOCAL_OK,
+        ['stun-a', 'stun-binding', true],
+        ['turn-a', 'turn-allocation', true, { transport: 'udp' }],
+        ['turn-a', 'peer-connection', true, { path: 'relay' }],
+        ['turns-a', 'turn-allocation', true, { ...privateCa, tlsTrustedBy: 'system' }],
+        ['turns-a', 'peer-connection', false, { path: 'relay' }],
+      ]),
+      appFailing: false,
+      cancelled: false,
+    });
+    expect(system.action).not.toMatch(/browsers will not relay/);
+    expect(system.message).toMatch(/failed even after retries/);
+  });
+
   it('covers every verdict kind', () => {
     const kinds = new Set(CASES.map((c) => c.kind));
     expect([...kinds].sort()).toEqual([...VerdictSchema.shape.kind.options].sort());

@@ -129,4 +129,50 @@ describe.skipIf(!hasCoturn || !hasChromium)('Chromium on TURN over TLS with a pr
     });
     expect(report.verdict.message).toContain('Chromium does the same');
   }, 60_000);
+
+  it('next to a plain TURN that relays, the verdict says browsers will not use the private-CA turns: URL', async () => {
+    const config = join(dir, 'mixed.json');
+    const credentials = { username: turn.user, credential: turn.password };
+    const tlsUrl = `turns:127.0.0.1:${turn.tlsPort}`;
+    writeFileSync(
+      config,
+      JSON.stringify({
+        targets: [
+          { kind: 'turn', id: 'turn-udp', url: `turn:127.0.0.1:${turn.port}?transport=udp`, ...credentials },
+          { kind: 'turn', id: 'turns-private', url: tlsUrl, ...credentials },
+        ],
+        tls: { caFile: 'certs/ca.pem' },
+        retry: { maxAttempts: 1 },
+      }),
+    );
+    const run = await runCli(['diagnose', '--config', config, '--db', join(dir, 'mixed.db'), '--json'], {
+      env: { RTC_TRIAGE_DATA_DIR: dir },
+    });
+    const report = JSON.parse(run.stdout) as {
+      verdict: {
+        kind: string;
+        title: string;
+        action: string;
+        evidence: Array<{ targetId?: string; summary: string }>;
+      };
+    };
+    // Chromium relays through the plain URL and not through the TLS one (the first test): so does the product
+    expect(report.verdict.kind, run.stdout).toBe('healthy');
+    // not "connects, but not reliably": the server is fine, browsers refuse its certificate
+    expect(report.verdict.title).toBe(
+      `Everything tested works here, but browsers will not relay through ${tlsUrl}`,
+    );
+    expect(report.verdict.action).toMatch(/^Give turns:.* a certificate from a publicly trusted CA/);
+    expect(report.verdict.evidence).toContainEqual(
+      expect.objectContaining({
+        targetId: 'turns-private',
+        summary: expect.stringMatching(/Chromium would not relay through it/),
+      }),
+    );
+    // and the human face prints it
+    const text = await runCli(['diagnose', '--config', config, '--db', join(dir, 'mixed.db')], {
+      env: { RTC_TRIAGE_DATA_DIR: dir },
+    });
+    expect(text.stdout).toContain(`browsers will not relay through ${tlsUrl}`);
+  }, 60_000);
 });

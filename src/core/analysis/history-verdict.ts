@@ -11,7 +11,9 @@ import { attemptFromRow } from '../store/history';
 import type { HistoryQueries } from '../store/queries';
 import { analyzeHistory, THRESHOLDS, type Analysis, type Outage } from './patterns';
 import { targetStatus } from './target-status';
+import { checksOf } from './checks';
 import { verdictFor } from './verdict';
+import { alsoSentences, verdictNotices, type Notice } from './verdict-notices';
 
 export interface HistoryVerdictOptions {
   from: number;
@@ -63,6 +65,8 @@ export function historyReport(queries: HistoryQueries, options: HistoryVerdictOp
 interface Current {
   verdict: Verdict;
   at: number;
+  /** What the newest run's verdict says besides its cause: a stored pattern's verdict says it too. */
+  notices: Notice[];
 }
 
 function currentVerdict(queries: HistoryQueries, options: HistoryVerdictOptions): Current | null {
@@ -95,7 +99,11 @@ function currentVerdict(queries: HistoryQueries, options: HistoryVerdictOptions)
     appFailing: options.appFailing ?? false,
     cancelled: false,
   });
-  return { verdict, at: Math.max(...attempts.map((a) => Date.parse(a.startedAt))) };
+  return {
+    verdict,
+    at: Math.max(...attempts.map((a) => Date.parse(a.startedAt))),
+    notices: verdictNotices(checksOf(targets, attempts)),
+  };
 }
 
 function kindOf(outage: Outage): VerdictKind {
@@ -157,6 +165,8 @@ function historyVerdict(
 
 function decide(newestRun: Current | null, analysis: Analysis): Verdict | HistoryAnswer {
   const current = newestRun?.verdict ?? null;
+  const notices = newestRun?.notices ?? [];
+  const noticed = new Set(notices.flatMap((n) => n.evidence.map((e) => e.summary)));
   const outages = [...analysis.outages].sort(
     (a, b) =>
       Number(a.end !== null) - Number(b.end !== null) ||
@@ -216,13 +226,14 @@ function decide(newestRun: Current | null, analysis: Analysis): Verdict | Histor
       message:
         describeOutage(worst, recurring, kind) +
         (slow ? ' Recovery after the outage was slower than the 30 s goal.' : ''),
-      action: actionFor(kind, ongoing, recurring),
+      action: [actionFor(kind, ongoing, recurring), ...alsoSentences(notices)].join(' '),
       evidence: [
+        ...notices.flatMap((n) => n.evidence),
         ...(recurring?.evidence ?? []),
         {
           summary: `outage ${worst.scope}: first failure ${iso(worst.start)}${worst.end !== null ? `, first success after it ${iso(worst.end)}` : ''}`,
         },
-        ...(current ? current.evidence.slice(0, 8) : []),
+        ...(current ? current.evidence.filter((e) => !noticed.has(e.summary)).slice(0, 8) : []),
       ],
     };
   }

@@ -11,6 +11,13 @@ import {
   type Check,
 } from './checks';
 import { interceptedTls, ipv6Only, restrictedTransports } from './transport-verdict';
+import {
+  alsoSentences,
+  issuersOf,
+  relaysRefusedForPrivateCa,
+  verdictNotices,
+  type Notice,
+} from './verdict-notices';
 
 export interface VerdictInput {
   targets: readonly TargetReport[];
@@ -44,28 +51,23 @@ export function verdictFor(input: VerdictInput): Verdict {
   const checks = checksOf(input.targets, input.attempts);
   const local = localResult(checks);
   const crossNetwork = crossNetworkResult(checks);
-  // a TLS certificate that expires soon is said by every verdict, whatever decided it
-  const expiring = expiringCertificates(checks);
+  // what every verdict says whatever decided it: a certificate expiring soon, a private-CA turns: server
+  const notices = verdictNotices(checks);
   const make = (
     kind: VerdictKind,
     confidence: number,
     words: Words,
     deciding: readonly Check[],
+    said: readonly Notice['id'][] = [],
   ): Verdict => ({
     kind,
     local,
     crossNetwork,
     confidence,
     ...words,
-    action: expiring.length ? `${words.action} ${renewal(expiring)}` : words.action,
-    evidence: [
-      ...expiring.map((c) => ({
-        attemptId: c.last.id,
-        targetId: c.targetId,
-        summary: `${c.layer}: ${c.url}: ${String(c.last.metrics.tlsWarning)}`,
-      })),
-      ...evidenceOf(deciding.length ? deciding : checks),
-    ],
+    // a notice the verdict's own words already say is not said again; its evidence always is
+    action: [words.action, ...alsoSentences(notices, said)].join(' '),
+    evidence: [...notices.flatMap((n) => n.evidence), ...evidenceOf(deciding.length ? deciding : checks)],
   });
 
   const testedTargets = new Set(checks.filter((c) => c.status !== 'untested').map((c) => c.targetId));
@@ -103,7 +105,9 @@ export function verdictFor(input: VerdictInput): Verdict {
 
   const failed = external.filter((c) => c.status === 'fail');
   const passed = external.filter((c) => c.status === 'pass');
-  const down = failed.filter((c) => !c.auth);
+  // a relay refused only for a private-CA certificate is the notice's, not a server down or unreliable
+  const refusedForCa = new Set(relaysRefusedForPrivateCa(external));
+  const down = failed.filter((c) => !c.auth && !refusedForCa.has(c));
   const auth = failed.filter((c) => c.auth);
 
   // No route: nothing answered, and every probe that opens its own sockets says so. libwebrtc's
@@ -186,10 +190,18 @@ export function verdictFor(input: VerdictInput): Verdict {
   // A TLS TURN server whose certificate only the config's tls.caFile makes trusted: our own allocation
   // works, but the WebRTC stack (like Chromium's) checks TURN certificates against the system store
   // only, so no relayed session can work for any browser. Not the network: the server's certificate.
-  const privateCa = relay.filter((c) => c.status === 'fail' && trustedOnlyByCaFile(allocations, c.targetId));
+  // Next to a relay that works, it is a notice on whatever verdict the rest decides (verdict-notices.ts).
+  const privateCa = relay.filter((c) => refusedForCa.has(c));
   if (relay.length > 0 && relay.every((c) => c.status === 'fail') && privateCa.length === relay.length) {
-    const proven = allocations.filter((c) => privateCa.some((r) => r.targetId === c.targetId));
-    return make('infrastructure-outage', 0.8, PRIVATE_CA(proven), [...privateCa, ...proven]);
+    const ids = new Set(privateCa.map((c) => c.targetId));
+    const proven = allocations.filter((c) => ids.has(c.targetId));
+    return make(
+      'infrastructure-outage',
+      0.8,
+      PRIVATE_CA(proven, issuersOf(allocations, proven)),
+      [...privateCa, ...proven],
+      ['private-ca'],
+    );
   }
 
   // Servers answer, yet no relayed session gets through while this machine connects to itself.
@@ -222,11 +234,14 @@ export function verdictFor(input: VerdictInput): Verdict {
   if (input.appFailing) return make('app-suspect', appConfidence(local, crossNetwork), APP(passed), deciding);
   if (unreliable.length > 0)
     return make('healthy', 0.6, unreliableWords(unreliable, passed, crossNetwork), deciding);
+  // everything works for this tool, yet browsers will refuse a server: the title must say so
+  const caveat = notices.find((n) => n.id === 'private-ca');
   return make(
     'healthy',
     crossNetwork === 'pass' ? (partner.length > 0 ? 0.9 : 0.8) : 0.65,
-    healthy(passed, crossNetwork, partner),
+    healthy(passed, crossNetwork, partner, caveat),
     deciding,
+    caveat ? [caveat.id] : [],
   );
 }
 
@@ -338,38 +353,10 @@ function outage(
   };
 }
 
-/** Checks whose newest attempt warns that the server's TLS certificate expires soon (tls-peer.ts), one per server. */
-function expiringCertificates(checks: readonly Check[]): Check[] {
-  const seen = new Set<string>();
-  return checks.filter((c) => {
-    if (typeof c.last.metrics.tlsWarning !== 'string' || seen.has(c.targetId)) return false;
-    seen.add(c.targetId);
-    return true;
-  });
-}
-
-function renewal(expiring: readonly Check[]): string {
-  const each = expiring.map((c) => {
-    const until =
-      typeof c.last.metrics.tlsValidTo === 'string' ? c.last.metrics.tlsValidTo.slice(0, 10) : 'soon';
-    const days =
-      typeof c.last.metrics.tlsDaysLeft === 'number' ? ` (${c.last.metrics.tlsDaysLeft} days left)` : '';
-    return `${c.url} before ${until}${days}`;
-  });
-  return `Also: renew the TLS certificate of ${each.join(', ')}, or clients will refuse it.`;
-}
-
-function trustedOnlyByCaFile(allocations: readonly Check[], targetId: string): boolean {
-  return allocations.some(
-    (c) => c.targetId === targetId && c.status === 'pass' && c.last.metrics.tlsTrustedBy === 'caFile',
-  );
-}
-
-const PRIVATE_CA = (allocations: readonly Check[]): Words => {
-  const issuers = [...new Set(allocations.map((c) => String(c.last.metrics.tlsIssuer ?? 'a private CA')))];
+const PRIVATE_CA = (allocations: readonly Check[], issuers: string): Words => {
   return {
     title: "WebRTC does not trust the TURN server's certificate",
-    message: `A TURN allocation on ${names(allocations)} works over TLS only because the config's tls.caFile trusts its issuer (${issuers.join(', ')}), but the WebRTC stack checks a TURN server's certificate against the system store alone and gave no relay candidate. Chromium does the same, so no browser user can relay through this server.`,
+    message: `A TURN allocation on ${names(allocations)} works over TLS only because the config's tls.caFile trusts its issuer (${issuers}), but the WebRTC stack checks a TURN server's certificate against the system store alone and gave no relay candidate. Chromium does the same, so no browser user can relay through this server.`,
     action:
       "Give the TURN server a certificate from a publicly trusted CA (or install that CA in every client's system store). The app is not the cause.",
   };
@@ -455,7 +442,12 @@ function unreliableWords(
   };
 }
 
-function healthy(passed: readonly Check[], crossNetwork: PathResult, partner: readonly Check[]): Words {
+function healthy(
+  passed: readonly Check[],
+  crossNetwork: PathResult,
+  partner: readonly Check[],
+  caveat: Notice | undefined,
+): Words {
   const direct = partner.some((c) => c.status === 'pass' && c.last.metrics.path !== 'relay');
   const proof =
     partner.length > 0
@@ -463,11 +455,18 @@ function healthy(passed: readonly Check[], crossNetwork: PathResult, partner: re
       : crossNetwork === 'pass'
         ? ', and a cross-network path works'
         : '';
+  const again = "If the app still fails, run again with --app-failing (or mark the run as 'app failing').";
+  if (caveat) {
+    return {
+      title: `Everything tested works here, but browsers will not relay through ${caveat.subject}`,
+      message: `All ${passed.length} other checks against outside servers passed${proof}. ${caveat.sentence}`,
+      action: `Give ${caveat.subject} a certificate from a publicly trusted CA (or install that CA in every client's system store). ${again}`,
+    };
+  }
   return {
     title: 'Everything tested works',
     message: `All ${passed.length} checks against outside servers passed${proof}.`,
-    action:
-      "Nothing to fix. If the app still fails, run again with --app-failing (or mark the run as 'app failing').",
+    action: `Nothing to fix. ${again}`,
   };
 }
 
