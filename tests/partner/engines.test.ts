@@ -167,4 +167,34 @@ describe.skipIf(skip)('a partner test between two engine processes, WebRTC in th
     expect(gone(engineA)).toBe(true);
     await waitUntil('the replacement hosts to end', () => replacements.every(gone), 2_000);
   }, 120_000);
+
+  it("the joiner's peer host SIGKILLed mid-session: the joiner says so, the host records it, both tables agree", async () => {
+    const a = await engine('join-kill-a', ['gun']);
+    const b = await engine('join-kill-b', ['gun']);
+    const engineB = b.pid as number;
+    let killed: number[] = [];
+    const unwatch = a.onEvent((event) => {
+      if (event.name === 'peer.connected' && event.data?.path === 'host' && killed.length === 0) {
+        killed = childrenOf(engineB);
+        for (const pid of killed) process.kill(pid, 'SIGKILL');
+      }
+    });
+    const { host, joiner } = await pair(a, b);
+    unwatch();
+
+    expect(killed.length).toBeGreaterThanOrEqual(2);
+    expect(b.pid).toBe(engineB);
+    expect(host?.status).toBe('completed');
+    expect(joiner?.paths).toEqual(host?.paths);
+    const first = host?.paths.find((p) => p.path === 'host');
+    expect(first).toMatchObject({ outcome: 'error', errorClass: 'internal' });
+    expect(first?.message).toMatch(
+      /^joiner: the peer host process running this partner session ended \(SIGKILL\)/,
+    );
+    expect(host?.paths.find((p) => p.path === 'relay')?.outcome).toBe('success');
+    expect(host?.cleanup.leaked).toBe(0);
+    expect(joiner?.cleanup.leaked).toBe(0);
+    await waitUntil('the killed peer hosts to be gone', () => killed.every(gone), 5_000);
+    expect(mapsWrtc(engineB)).toBe(false);
+  }, 120_000);
 });
