@@ -113,6 +113,7 @@ export class TriageService {
       store: () => this.historyStore(),
       source: options.face,
       emit: (event) => this.broadcast(event),
+      peerHosts: () => this.peerHosts,
     });
     this.telemetry =
       options.telemetry === false
@@ -131,6 +132,11 @@ export class TriageService {
         ? new PeerHostPool(options.peerHosts)
         : null;
     this.peerHosts?.warm();
+  }
+
+  /** True when this service's WebRTC (diagnoses and partner sessions) runs in peer hosts, never here. */
+  get webRtcInPeerHosts(): boolean {
+    return this.peerHosts !== null;
   }
 
   private broadcast(event: TriageEvent): void {

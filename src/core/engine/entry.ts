@@ -9,6 +9,7 @@ import { parseConfig } from '../config/load';
 import { dispatch, type CallContext } from '../dispatch';
 import { errorMessage, TriageError } from '../errors';
 import { peerHostsFromEnv } from '../isolation/pool';
+import { forbidWrtcInThisProcess } from '../probes/webrtc/wrtc';
 import { TriageService, type ServiceOptions } from '../service';
 import {
   readFaceMessage,
@@ -108,6 +109,8 @@ export function runEngine(port: Port = facePort()): void {
   const start = async (message: Extract<FaceMessage, { type: 'start' }>) => {
     try {
       service = new TriageService(serviceOptions(message.options));
+      if (service.webRtcInPeerHosts)
+        forbidWrtcInThisProcess('the engine process runs every RTCPeerConnection in its peer hosts');
       service.onEvent((event: TriageEvent) => port.post({ type: 'event', event }));
       if (message.options.resumeSchedule) await service.resumeSchedule();
       port.post({ type: 'ready', pid: process.pid });

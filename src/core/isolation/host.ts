@@ -1,22 +1,25 @@
 /**
- * The peer host: a child process that runs the engine's WebRTC probes for the process that started it
- * (`pool.ts`). Every synchronous call into @roamhq/wrtc holds the calling JS thread until libwebrtc's
+ * The peer host: a child process that runs the engine's WebRTC for the process that started it
+ * (`pool.ts`): the probes that open RTCPeerConnections, and the peer side of partner sessions. Every synchronous call into @roamhq/wrtc holds the calling JS thread until libwebrtc's
  * signaling thread answers; with a diagnosis' peer pairs spread over a few hosts, those waits overlap
  * instead of queueing on one event loop.
  *
- * A job runs exactly as in the engine's process: its own ledger scope released in `finally`, its
- * events and stages sent back as they happen, its outcome classified here. The host exits when its
+ * A job runs exactly as in the engine's process, through the attempt core: its own ledger scope
+ * released on every path, its events, stages (and a partner job's signals) sent back as they
+ * happen, its outcome classified here. The host exits when its
  * parent goes away or asks it to, cancelling whatever runs.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadWrtc } from '../probes/webrtc/wrtc';
-import { classifyError } from '../probes/classify';
+import { runPeerSide, SignalQueue } from '../partner/peer-side';
 import { PROBES } from '../probes/registry';
 import { systemLookup } from '../probes/resolve';
-import { ProbeFailure, ProbeNotApplicable, type Probe, type ResolvedTarget } from '../probes/types';
+import { ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from '../probes/types';
+import { runAttemptCore } from '../runner/attempt-core';
+import { AttemptState } from '../runner/attempt-state';
 import { AttemptLedger } from '../runner/ledger';
-import type { DoneReply, HostReply, HostRequest, JobOutcome, RunRequest } from './protocol';
+import type { DoneReply, HostReply, HostRequest, JobOutcome, PartnerRequest, RunRequest } from './protocol';
 
 export interface HostIo {
   send(reply: HostReply): void;
@@ -57,14 +60,20 @@ function collector(): { idle(): void; busy(): void } {
   };
 }
 
+interface RunningJob {
+  controller: AbortController;
+  /** A partner job's incoming signals. */
+  signals: SignalQueue | null;
+}
+
 export function runPeerHost(io: HostIo): void {
-  const jobs = new Map<number, AbortController>();
+  const jobs = new Map<number, RunningJob>();
   const collect = collector();
   let closing = false;
   const close = () => {
     if (closing) return;
     closing = true;
-    for (const controller of jobs.values()) controller.abort();
+    for (const job of jobs.values()) job.controller.abort();
     const leave = () => (jobs.size === 0 ? io.exit(0) : setTimeout(leave, 10));
     leave();
   };
@@ -72,12 +81,13 @@ export function runPeerHost(io: HostIo): void {
   io.onRequest((raw) => {
     const request = raw as HostRequest;
     if (typeof raw !== 'object' || raw === null) return;
-    if (request.type === 'run' && !closing) {
+    if ((request.type === 'run' || request.type === 'partner') && !closing) {
       collect.busy();
       void runJob(request, jobs, io).then(() => {
         if (jobs.size === 0) collect.idle();
       });
-    } else if (request.type === 'abort') jobs.get(request.job)?.abort();
+    } else if (request.type === 'signal') jobs.get(request.job)?.signals?.push(request.signal);
+    else if (request.type === 'abort') jobs.get(request.job)?.controller.abort();
     else if (request.type === 'warm')
       // a machine where libwebrtc cannot load still answers: the job will report it, classified
       void loadWrtc('start').then(
@@ -88,47 +98,61 @@ export function runPeerHost(io: HostIo): void {
   });
 }
 
-async function runJob(request: RunRequest, jobs: Map<number, AbortController>, io: HostIo): Promise<void> {
+/**
+ * One job, through the attempt core like every attempt (lifecycle, ledger scope released on every
+ * path, classification). No safety net here: the job's attempt in the engine has it, and cancels
+ * the job (then kills this host if it does not let go).
+ */
+async function runJob(
+  request: RunRequest | PartnerRequest,
+  jobs: Map<number, RunningJob>,
+  io: HostIo,
+): Promise<void> {
   const controller = new AbortController();
-  jobs.set(request.job, controller);
+  const signals = request.type === 'partner' ? new SignalQueue() : null;
+  jobs.set(request.job, { controller, signals });
   const ledger = new AttemptLedger();
-  const scope = ledger.scope();
-  let stage = 'start';
-  let outcome: JobOutcome;
-  try {
-    const probe = probeNamed(request.probe, request.target);
-    if (!probe) throw new ProbeFailure('internal', stage, `the peer host has no probe "${request.probe}"`);
-    const result = await probe.run(request.target, {
-      signal: controller.signal,
-      resources: scope,
-      timeouts: request.timeouts,
-      correlationId: request.correlationId,
-      attempt: request.attempt,
-      lookup: systemLookup,
-      targets: request.targets,
-      emit: (name, data) => io.send({ type: 'emit', job: request.job, name, ...(data ? { data } : {}) }),
-      stage: (name) => {
-        stage = name;
-        io.send({ type: 'stage', job: request.job, name });
-      },
-    });
-    outcome = { outcome: 'success', stage: result.stage, metrics: result.metrics };
-  } catch (error) {
-    if (error instanceof ProbeNotApplicable) outcome = { outcome: 'not-applicable', reason: error.reason };
-    else {
-      const failure = classifyError(error, stage);
-      outcome = {
-        outcome: 'failure',
-        errorClass: failure.errorClass,
-        stage: failure.stage,
-        message: failure.message,
-        metrics: failure.metrics,
+  const ended = await runAttemptCore(
+    { ledger, signal: controller.signal, deadlineMs: null, what: 'the job', onCancel: 'as-thrown' },
+    (scope) => {
+      const ctx: ProbeContext = {
+        signal: scope.signal,
+        resources: scope.resources,
+        timeouts: request.timeouts,
+        correlationId: request.correlationId,
+        attempt: request.attempt,
+        lookup: systemLookup,
+        targets: request.type === 'run' ? request.targets : [],
+        emit: (name, data) => io.send({ type: 'emit', job: request.job, name, ...(data ? { data } : {}) }),
+        stage: (name) => {
+          scope.stage(name);
+          io.send({ type: 'stage', job: request.job, name });
+        },
       };
-    }
-  } finally {
-    scope.releaseAll();
-    jobs.delete(request.job);
-  }
+      if (request.type === 'partner')
+        return runPeerSide(request.side, ctx, {
+          send: (signal) => io.send({ type: 'signal', job: request.job, signal }),
+          onSignal: (handler) => signals?.onSignal(handler),
+        });
+      const probe = probeNamed(request.probe, request.target);
+      if (!probe)
+        throw new ProbeFailure('internal', 'start', `the peer host has no probe "${request.probe}"`);
+      return probe.run(request.target, ctx);
+    },
+  );
+  jobs.delete(request.job);
+  const outcome: JobOutcome =
+    ended.state === AttemptState.Skipped
+      ? { outcome: 'not-applicable', reason: ended.reason }
+      : ended.outcome === 'success'
+        ? { outcome: 'success', stage: ended.stage, metrics: ended.metrics }
+        : {
+            outcome: 'failure',
+            errorClass: ended.failure.errorClass,
+            stage: ended.failure.stage,
+            message: ended.failure.message,
+            metrics: ended.failure.metrics,
+          };
   const done: DoneReply = {
     type: 'done',
     job: request.job,

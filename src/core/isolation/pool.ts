@@ -1,6 +1,8 @@
 /**
- * Peer hosts: a few child processes that run the engine's WebRTC probes (`host.ts`), so that the
- * synchronous @roamhq/wrtc calls of a diagnosis' peer pairs no longer queue on one JS thread.
+ * Peer hosts: a few child processes that run the engine's WebRTC (`host.ts`): the probes that open
+ * RTCPeerConnections and the peer side of partner sessions. The synchronous @roamhq/wrtc calls of a
+ * diagnosis' peer pairs no longer queue on one JS thread, and a crash of libwebrtc ends a host, not
+ * the engine.
  *
  * A WebRTC job goes to a ready host with the fewest jobs; when no host is ready yet (the first
  * diagnosis of a process, a host that crashed) it waits for one: no WebRTC runs in the engine's
@@ -15,7 +17,8 @@ import { ERROR_CLASSES, type ErrorClass } from '../../contract';
 import { TriageError } from '../errors';
 import { ProbeFailure, ProbeNotApplicable, type Metrics } from '../probes/types';
 import { AttemptLedger, type LedgerEntry } from '../runner/ledger';
-import { readReply, type DoneReply, type HostRequest, type RunRequest } from './protocol';
+import type { PeerSignal } from '../partner/messages';
+import { readReply, type DoneReply, type HostRequest, type JobRequest } from './protocol';
 
 export interface PeerHostOptions {
   /** The host program (dist/peer-host.cjs, out/main/peer-host.js). */
@@ -32,10 +35,32 @@ export interface PeerHostOptions {
 export interface JobHandlers {
   emit(name: string, data?: Record<string, unknown>): void;
   stage(name: string): void;
+  /** A partner job's signal for the partner. */
+  signal?(signal: PeerSignal): void;
+}
+
+/** Where a partner job's incoming signals come from (`partner/peer-side.ts` SignalQueue). */
+export interface SignalSource {
+  onSignal(handler: (signal: PeerSignal) => void): void;
+}
+
+/**
+ * The peer host running a job died (crashed, killed): the job fails with this — class `internal`,
+ * `metrics.peerHostLost` — and only the job does; the engine goes on and the pool replaces the host.
+ */
+export class PeerHostLost extends ProbeFailure {
+  constructor(stage: string, what: string, why: string) {
+    super('internal', stage, `the peer host process running this ${what} ended (${why})`, {
+      peerHostLost: true,
+    });
+    this.name = 'PeerHostLost';
+  }
 }
 
 interface PendingJob {
   handlers: JobHandlers;
+  /** What the job is, in words ("probe", "partner session"). */
+  what: string;
   stage: string;
   resolve(reply: DoneReply): void;
   reject(error: ProbeFailure): void;
@@ -121,6 +146,7 @@ class PeerHost {
     const job = this.jobs.get(reply.job);
     if (!job) return;
     if (reply.type === 'emit') job.handlers.emit(reply.name, reply.data);
+    else if (reply.type === 'signal') job.handlers.signal?.(reply.signal);
     else if (reply.type === 'stage') {
       job.stage = reply.name;
       job.handlers.stage(reply.name);
@@ -134,10 +160,7 @@ class PeerHost {
     if (this.exited) return;
     this.exited = true;
     this.ready = false;
-    for (const job of this.jobs.values())
-      job.reject(
-        new ProbeFailure('internal', job.stage, `the peer host process running this probe ended (${why})`),
-      );
+    for (const job of this.jobs.values()) job.reject(new PeerHostLost(job.stage, job.what, why));
     this.jobs.clear();
     this.entry.release();
     this.onGone(this, why, this.everReady);
@@ -278,11 +301,15 @@ export class PeerHostPool {
     }
   }
 
-  /** Runs one probe job in the least busy ready host (waiting for one if needed); `signal` cancels it there. */
+  /**
+   * Runs one job — a probe, or a partner session's peer side — in the least busy ready host (waiting
+   * for one if needed); `signal` cancels it there. A partner job's signals come from `signals`.
+   */
   async run(
-    request: Omit<RunRequest, 'type' | 'job'>,
+    request: JobRequest,
     handlers: JobHandlers,
     signal: AbortSignal,
+    signals?: SignalSource,
   ): Promise<DoneReply> {
     const host = await this.readyHost(signal);
     const job = this.nextJob++;
@@ -300,6 +327,7 @@ export class PeerHostPool {
       };
       host.jobs.set(job, {
         handlers,
+        what: request.type === 'partner' ? 'partner session' : 'probe',
         stage: 'start',
         resolve: (reply) => {
           settle();
@@ -311,12 +339,13 @@ export class PeerHostPool {
           reject(error);
         },
       });
-      if (!host.send({ type: 'run', job, ...request })) {
+      if (!host.send({ type: 'run', ...request, job } as HostRequest)) {
         host.jobs.delete(job);
         settle();
         reject(new ProbeFailure('internal', 'start', 'the peer host could not be reached'));
         return;
       }
+      signals?.onSignal((partnerSignal) => host.send({ type: 'signal', job, signal: partnerSignal }));
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) onAbort();
     });

@@ -4,8 +4,10 @@
  * engine checks every reply's shape before it trusts it (`readReply`).
  */
 import type { Timeouts } from '../../contract';
+import { SignalSchema, type PeerSignal } from '../partner/messages';
+import type { PeerSideRequest } from '../partner/peer-side';
 import type { Metrics, ResolvedTarget } from '../probes/types';
-import type { ResourceKind } from '../runner/ledger';
+import type { ResourceTally } from '../runner/attempt-core';
 
 export interface RunRequest {
   type: 'run';
@@ -18,15 +20,31 @@ export interface RunRequest {
   attempt: number;
 }
 
+/** One side's WebRTC half of a partner session (`partner/peer-side.ts`); its signals cross both ways. */
+export interface PartnerRequest {
+  type: 'partner';
+  job: number;
+  side: PeerSideRequest;
+  timeouts: Timeouts;
+  correlationId: string;
+  attempt: number;
+}
+
+/** What the pool is asked to run: a probe or a partner session's peer side (the pool numbers it). */
+export type JobRequest = (Omit<RunRequest, 'job' | 'type'> & { type?: 'run' }) | Omit<PartnerRequest, 'job'>;
+
 export type HostRequest =
   | RunRequest
+  | PartnerRequest
+  /** A signal from the partner for a running partner job. */
+  | { type: 'signal'; job: number; signal: PeerSignal }
   | { type: 'abort'; job: number }
   /** Load libwebrtc now, and answer `ready`, so the first job does not pay for it. */
   | { type: 'warm' }
   | { type: 'shutdown' };
 
 /** What a job opened in the host, by kind; all of it was released before `done` was sent. */
-export type ResourceTally = Partial<Record<ResourceKind, number>>;
+export type { ResourceTally };
 
 export type JobOutcome =
   | { outcome: 'success'; stage: string; metrics: Metrics }
@@ -39,6 +57,8 @@ export type HostReply =
   | { type: 'ready' }
   | { type: 'emit'; job: number; name: string; data?: Record<string, unknown> }
   | { type: 'stage'; job: number; name: string }
+  /** A partner job's signal for the partner (the engine carries it through the signaling server). */
+  | { type: 'signal'; job: number; signal: PeerSignal }
   | DoneReply;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -62,6 +82,10 @@ export function readReply(message: unknown): HostReply | null {
       };
     case 'stage':
       return isString(message.name) ? { type: 'stage', job, name: message.name } : null;
+    case 'signal': {
+      const signal = SignalSchema.safeParse(message.signal);
+      return signal.success ? { type: 'signal', job, signal: signal.data } : null;
+    }
     case 'done':
       return readDone(message, job);
     default:

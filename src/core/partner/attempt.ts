@@ -1,18 +1,16 @@
 /**
- * One partner attempt: the same lifecycle, ledger scope, safety net and classification as the
- * runner's attempts (runner/attempt.ts), but with the correlation id both testers share, and no
+ * One partner attempt: the attempt core's lifecycle, ledger scope, safety net and classification
+ * (runner/attempt-core.ts, as the runner's attempts), with the correlation id both testers share, and no
  * retry of its own: a session runs in lockstep with the other side, so only the two sides together
  * could retry it (retries happen at the rendezvous, where one side acts alone).
  */
-import type { AttemptReport, Outcome, Timeouts, TriageEvent } from '../../contract';
-import { classifyError } from '../probes/classify';
+import type { AttemptReport, Timeouts, TriageEvent } from '../../contract';
 import type { LookupFn } from '../probes/resolve';
-import { ProbeFailure, ProbeNotApplicable, type ProbeContext, type ProbeSuccess } from '../probes/types';
-import { AttemptState, transition } from '../runner/attempt-state';
+import type { ProbeContext, ProbeSuccess } from '../probes/types';
+import { runAttemptCore } from '../runner/attempt-core';
+import { AttemptState } from '../runner/attempt-state';
 import type { AttemptLedger, LedgerScope } from '../runner/ledger';
 import { timeOrderedId } from '../store/ids';
-
-const SAFETY_MARGIN_MS = 1000;
 
 export interface PartnerAttemptOptions {
   runId: string;
@@ -65,82 +63,37 @@ export async function runPartnerAttempt(
     if (name === 'attempt.finished') finished = event;
     else options.onEvent(event);
   };
-  const holder = { state: AttemptState.Pending };
-  const log = (line: string) => emit('attempt.state', { transition: line });
-  let stage = 'start';
   const startedAt = new Date();
   const started = performance.now();
-  const controller = new AbortController();
-  const own = options.ledger.scope();
-  const onOuterAbort = () => controller.abort();
-  options.signal.addEventListener('abort', onOuterAbort, { once: true });
-  if (options.signal.aborted) controller.abort();
   emit('attempt.started', { probe: options.probe, attempt: 1, targetUrl: options.targetUrl });
-  transition(holder, AttemptState.Running, log);
-
-  const netMs = options.deadlineMs + SAFETY_MARGIN_MS;
-  let safetyFired = false;
-  let outcome: Outcome;
-  let failure: ProbeFailure | null = null;
-  let metrics: AttemptReport['metrics'];
-  let caught: unknown = null;
-  try {
-    const result = await Promise.race([
+  const ended = await runAttemptCore(
+    {
+      ledger: options.ledger,
+      signal: options.signal,
+      deadlineMs: options.deadlineMs,
+      what: `the ${options.probe}`,
+      log: (line) => emit('attempt.state', { transition: line }),
+      onCancel: 'as-thrown',
+      ...(options.resources ? { resources: options.resources } : {}),
+    },
+    (scope) =>
       body({
-        signal: controller.signal,
-        resources: options.resources ?? own,
+        signal: scope.signal,
+        resources: scope.resources,
         timeouts: options.timeouts,
         correlationId: options.correlationId,
         attempt: 1,
         lookup: options.lookup,
         targets: [],
         emit,
-        stage: (name) => {
-          stage = name;
-        },
+        stage: scope.stage,
       }),
-      new Promise<never>((_, reject) =>
-        own.timeout('partner attempt safety net', netMs, () => {
-          safetyFired = true;
-          controller.abort();
-          reject(
-            new ProbeFailure('timeout', stage, `the ${options.probe} did not finish within ${netMs} ms`),
-          );
-        }),
-      ),
-    ]);
-    metrics = result.metrics;
-    stage = result.stage;
-    outcome = 'success';
-    transition(holder, AttemptState.Succeeded, log);
-  } catch (error) {
-    caught = error;
-    if (error instanceof ProbeNotApplicable) {
-      transition(holder, AttemptState.Skipped, log);
-      emit('attempt.skipped', { reason: error.reason });
-      return { report: null, events, finished: null, error };
-    }
-    failure =
-      controller.signal.aborted && !safetyFired && !(error instanceof ProbeFailure)
-        ? new ProbeFailure('aborted', stage, 'cancelled')
-        : classifyError(error, stage);
-    metrics = failure.metrics;
-    stage = failure.stage;
-    outcome =
-      failure.errorClass === 'timeout' ? 'timeout' : failure.errorClass === 'aborted' ? 'aborted' : 'error';
-    transition(
-      holder,
-      outcome === 'timeout'
-        ? AttemptState.TimedOut
-        : outcome === 'aborted'
-          ? AttemptState.Aborted
-          : AttemptState.Failed,
-      log,
-    );
-  } finally {
-    own.releaseAll();
-    options.signal.removeEventListener('abort', onOuterAbort);
+  );
+  if (ended.state === AttemptState.Skipped) {
+    emit('attempt.skipped', { reason: ended.reason });
+    return { report: null, events, finished: null, error: ended.error };
   }
+  const { outcome, stage, metrics, failure } = ended;
   const report: AttemptReport = {
     id,
     correlationId: options.correlationId,
@@ -163,5 +116,5 @@ export async function runPartnerAttempt(
     durationMs: report.durationMs,
     ...(typeof metrics.path === 'string' ? { path: metrics.path } : {}),
   });
-  return { report, events, finished, error: caught };
+  return { report, events, finished, error: ended.outcome === 'success' ? null : ended.error };
 }

@@ -1,5 +1,6 @@
 import type { AttemptReport, Config, Timeouts, TriageEvent } from '../../contract';
 import type { PartnerRendezvous } from '../../contract/partner';
+import type { PeerHostPool } from '../isolation/pool';
 import type { LookupFn } from '../probes/resolve';
 import type { ConfiguredTarget, ProbeContext, ProbeSuccess } from '../probes/types';
 import type { AttemptLedger, LedgerScope } from '../runner/ledger';
@@ -30,6 +31,8 @@ export interface PartnerEnv {
   readonly ledger: AttemptLedger;
   readonly signal: AbortSignal;
   readonly lookup: LookupFn;
+  /** Where the sessions' WebRTC runs: these peer hosts, or (null) this process. */
+  readonly peerHosts: PeerHostPool | null;
   /** No frame from the partner for this long: it is gone. */
   readonly silenceMs: number;
   /** Rendezvous rows for the result, in the order they ended. */

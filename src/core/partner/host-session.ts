@@ -6,23 +6,14 @@
 import type { PartnerPath } from '../../contract/partner';
 import { classifyError } from '../probes/classify';
 import { ProbeFailure, type Metrics, type ProbeContext } from '../probes/types';
-import { stageWait } from '../probes/webrtc/session-steps';
-import {
-  explainIceError,
-  loadWrtc,
-  noRelayReason,
-  round,
-  type IceCandidateErrorEvent,
-} from '../probes/webrtc/wrtc';
 import { emitPartner, PARTNER_TARGET, partnerAttempt, SESSION_PROBE, type PartnerEnv } from './env';
 import { HEARTBEAT_MS, type PartnerLink } from './link';
-import { measure, MEASURE_MS } from './measure';
+import { MEASURE_MS } from './measure';
 import type { PeerSignal, PlannedPath } from './messages';
 import type { NatPresence } from './nat-check';
 import { notRunRow, pathBudgetMs, rowFromAttempt, skippedRow } from './path-row';
 import { pathSetup } from './plan';
-import { openRemotePeer, type RemotePeer } from './remote-peer';
-import { sameNetwork, selectedPair } from './selected-pair';
+import { openSessionPeer, type SessionPeer } from './session-peer';
 
 export interface SessionOutcome {
   paths: PartnerPath[];
@@ -38,43 +29,6 @@ export function lostAt(link: PartnerLink, stage: string): Promise<never> {
   });
 }
 
-export function noCandidateWords(
-  side: 'host' | 'joiner',
-  planned: PlannedPath,
-  errors: IceCandidateErrorEvent[],
-): ProbeFailure {
-  const error = errors.find((e) => e.errorCode !== 701) ?? errors[0];
-  const why = error ? `: ${explainIceError(error)}` : '';
-  if (planned.path === 'relay')
-    return new ProbeFailure(
-      error && error.errorCode !== 701 ? 'server-error' : 'unreachable',
-      'ice',
-      `${side}: the TURN server ${planned.server ?? ''} gave no relay candidate: ${noRelayReason(error)}`,
-    );
-  if (planned.path === 'srflx')
-    return new ProbeFailure(
-      'unreachable',
-      'ice',
-      `${side}: no reflexive candidate from the STUN server (no answer, or UDP to it is blocked)${why}`,
-    );
-  return new ProbeFailure('internal', 'ice', `${side}: this machine offered no usable host candidate${why}`);
-}
-
-export function candidateMetrics(peer: RemotePeer, side: 'host' | 'joiner'): Metrics {
-  return {
-    [`${side}HostCandidates`]: peer.gathered.host ?? 0,
-    [`${side}SrflxCandidates`]: peer.gathered.srflx ?? 0,
-    [`${side}RelayCandidates`]: peer.gathered.relay ?? 0,
-  };
-}
-
-const CONNECT_WORDS: Record<PlannedPath['path'], string> = {
-  host: 'over host addresses (they only meet on one network or a VPN)',
-  srflx:
-    'directly over their public (reflexive) addresses: the NATs between them do not let a direct path through',
-  relay: 'through the TURN relay',
-};
-
 export async function runHostSession(
   env: PartnerEnv,
   link: PartnerLink,
@@ -83,7 +37,7 @@ export async function runHostSession(
 ): Promise<SessionOutcome> {
   let current: {
     index: number;
-    peer: RemotePeer | null;
+    peer: SessionPeer | null;
     buffered: PeerSignal[];
     abort: (failure: ProbeFailure) => void;
   } | null = null;
@@ -177,86 +131,39 @@ async function offerAndMeasure(
   link: PartnerLink,
   planned: PlannedPath,
   setup: Exclude<ReturnType<typeof pathSetup>, { missing: string }>,
-  current: { peer: RemotePeer | null; buffered: PeerSignal[] },
+  current: { peer: SessionPeer | null; buffered: PeerSignal[] },
   partnerAborted: Promise<never>,
 ) {
   const metrics: Metrics = { path: planned.path, ...(planned.server ? { server: planned.server } : {}) };
-  const { offerMs, answerMs, iceGatheringMs, connectMs } = env.timeouts;
   let stage = 'offer';
-  let peer: RemotePeer | null = null;
+  const tracked: ProbeContext = {
+    ...ctx,
+    stage: (name) => {
+      stage = name;
+      ctx.stage(name);
+    },
+  };
+  let peer: SessionPeer | null = null;
   try {
-    ctx.stage(stage);
-    const started = performance.now();
-    const wrtc = await loadWrtc(stage);
-    const p = (peer = openRemotePeer(wrtc, ctx, {
-      role: 'offerer',
-      config: setup.config,
-      keep: setup.keep,
-      send: (signal) => link.send({ t: 'signal', index: planned.index, signal }),
-      noCandidate: (errors) => noCandidateWords('host', planned, errors),
-    }));
+    const p = (peer = openSessionPeer(
+      env.peerHosts,
+      tracked,
+      { role: 'offerer', planned, config: setup.config, keep: setup.keep },
+      (signal) => link.send({ t: 'signal', index: planned.index, signal }),
+    ));
     current.peer = p;
     for (const signal of current.buffered.splice(0)) p.handle(signal);
-    const wait = <T>(name: string, ms: number, work: Promise<T>, onTimeout?: () => ProbeFailure) => {
-      stage = name;
-      const failed = Promise.race([
-        p.failed.catch((error: unknown) => {
-          const failure = classifyError(error, name);
-          throw new ProbeFailure(failure.errorClass, name, `host: ${failure.message}`);
-        }),
-        lostAt(link, name),
-        partnerAborted,
-      ]);
-      return stageWait(ctx, name, ms, Promise.race([work, failed]), onTimeout);
-    };
-    await wait('offer', offerMs, p.start());
-    await wait(
-      'answer',
-      answerMs,
-      p.described,
-      () =>
-        new ProbeFailure('timeout', 'answer', `the joiner did not answer the offer within ${answerMs} ms`),
-    );
-    await wait('ice', iceGatheringMs, p.candidatesReady, () => {
-      const words = noCandidateWords('host', planned, p.errors);
-      return new ProbeFailure('timeout', 'ice', `${words.message} within ${iceGatheringMs} ms`);
+    const lost = link.lost.catch((error: unknown) => {
+      const failure = classifyError(error, stage);
+      throw new ProbeFailure('aborted', stage, failure.message, { ...failure.metrics, partnerLost: true });
     });
-    await wait(
-      'connect',
-      connectMs,
-      p.connected,
-      () =>
-        new ProbeFailure(
-          'timeout',
-          'connect',
-          `the two testers did not connect ${CONNECT_WORDS[planned.path]} within ${connectMs} ms`,
-        ),
-    );
-    metrics.timeToConnectMs = round(performance.now() - started);
-    let selected = await selectedPair(p.pc);
-    const describePair = () => {
-      metrics.localCandidateType = selected.local;
-      metrics.remoteCandidateType = selected.remote;
-      metrics.iceRttMs = selected.iceRttMs;
-      const same = planned.path === 'host' ? sameNetwork(selected) : null;
-      if (same !== null) metrics.sameNetwork = same;
-    };
-    describePair();
-    ctx.emit('peer.connected', { path: planned.path, local: selected.local, remote: selected.remote });
-    ctx.stage('measure');
-    Object.assign(metrics, await wait('measure', MEASURE_MS, measure(p, ctx)));
-    // Right at `connect` libwebrtc may name no pair yet: after the measurements, which crossed it, it has.
-    if (selected.local === null) {
-      selected = await selectedPair(p.pc);
-      describePair();
-    }
-    ctx.emit('peer.echo.completed', {
-      path: planned.path,
-      rttMsP50: metrics.rttMsP50,
-      lossPct: metrics.lossPct,
-    });
-    return { stage: 'measure', metrics: { ...metrics, ...candidateMetrics(p, 'host') } };
+    const result = await Promise.race([p.done, lost, partnerAborted]);
+    peer = null;
+    return { stage: result.stage, metrics: { ...metrics, ...result.metrics } };
   } catch (error) {
+    // the side's own failure carries what it gathered; one ended from here (the partner) is stopped first
+    const had = peer ? await peer.stop() : {};
+    peer = null;
     let failure = classifyError(error, stage);
     if (failure.errorClass !== 'aborted' && !(await link.confirmAlive()))
       failure = new ProbeFailure(
@@ -268,12 +175,12 @@ async function offerAndMeasure(
         },
       );
     throw new ProbeFailure(failure.errorClass, failure.stage, failure.message, {
+      ...had,
       ...failure.metrics,
       ...metrics,
-      ...(peer ? candidateMetrics(peer, 'host') : {}),
     });
   } finally {
+    if (peer) await peer.stop();
     ctx.resources.releaseAll();
-    if (peer) ctx.emit('signal.teardown.success', { path: planned.path });
   }
 }

@@ -7,16 +7,15 @@ import type { PartnerPath } from '../../contract/partner';
 import { classifyError } from '../probes/classify';
 import { ProbeFailure, type ProbeContext } from '../probes/types';
 import { stageWait } from '../probes/webrtc/session-steps';
-import { loadWrtc } from '../probes/webrtc/wrtc';
 import { emitPartner, PARTNER_TARGET, partnerAttempt, SESSION_PROBE, type PartnerEnv } from './env';
-import { lostAt, noCandidateWords, type SessionOutcome } from './host-session';
+import { lostAt, type SessionOutcome } from './host-session';
 import type { PartnerLink } from './link';
-import { answerMeasurements, MEASURE_MS } from './measure';
+import { MEASURE_MS } from './measure';
 import type { PeerSignal, PlannedPath } from './messages';
 import type { NatPresence } from './nat-check';
 import { notRunRow, pathBudgetMs, settleAsRow } from './path-row';
 import { pathSetup } from './plan';
-import { openRemotePeer, type RemotePeer } from './remote-peer';
+import { openSessionPeer, type SessionPeer } from './session-peer';
 import type { WelcomeBody } from './rendezvous';
 
 /** Beyond the host's own budget: its row still has to cross the signaling server. */
@@ -24,7 +23,7 @@ const RESULT_MARGIN_MS = 5000;
 
 interface Current {
   index: number;
-  peer: RemotePeer | null;
+  peer: SessionPeer | null;
   buffered: PeerSignal[];
   result: (row: PartnerPath) => void;
 }
@@ -128,24 +127,22 @@ async function answerPath(
       message: failure.message.startsWith('joiner:') ? failure.message : `joiner: ${failure.message}`,
     });
   };
+  let peer: SessionPeer | null = null;
   try {
     ctx.stage('answer');
     const setup = pathSetup(planned, env.targets, nat);
     if ('missing' in setup) tell(new ProbeFailure('internal', 'offer', setup.missing), 'offer');
     else {
-      const wrtc = await loadWrtc('answer');
-      const peer = openRemotePeer(wrtc, ctx, {
-        role: 'answerer',
-        config: setup.config,
-        keep: setup.keep,
-        send: (signal) => link.send({ t: 'signal', index: planned.index, signal }),
-        noCandidate: (errors) => noCandidateWords('joiner', planned, errors),
-      });
-      current.peer = peer;
-      for (const signal of current.buffered.splice(0)) peer.handle(signal);
-      answerMeasurements(peer);
-      peer.candidatesReady.catch((error: unknown) => tell(error, 'ice'));
-      peer.failed.catch((error: unknown) => tell(error, 'connect'));
+      // the answering side ends only when stopped (the row came) or when it fails on this end
+      const p = (peer = openSessionPeer(
+        env.peerHosts,
+        { ...ctx, stage: () => {} },
+        { role: 'answerer', planned, config: setup.config, keep: setup.keep },
+        (signal) => link.send({ t: 'signal', index: planned.index, signal }),
+      ));
+      current.peer = p;
+      for (const signal of current.buffered.splice(0)) p.handle(signal);
+      p.done.catch((error: unknown) => tell(error, 'connect'));
     }
     const budget = pathBudgetMs(env.timeouts, MEASURE_MS) + RESULT_MARGIN_MS;
     const row = await stageWait(
@@ -165,6 +162,8 @@ async function answerPath(
     );
     return settleAsRow(row);
   } finally {
+    told = true;
+    if (peer) await peer.stop();
     ctx.resources.releaseAll();
   }
 }

@@ -11,7 +11,7 @@ import { PartnerPathSchema } from '../../contract/partner';
 /** `host`, or the joiner's random id (hex). */
 export const PeerNameSchema = z.string().regex(/^(host|[0-9a-f]{16})$/);
 
-const SignalSchema = z.discriminatedUnion('kind', [
+export const SignalSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sdp'), type: z.enum(['offer', 'answer']), sdp: z.string().max(64_000) }),
   z.object({
     kind: z.literal('ice'),

@@ -5,6 +5,7 @@
 import type { Config, TriageEvent } from '../../contract';
 import type { PartnerPath, PartnerResult, PartnerRole, PartnerState } from '../../contract/partner';
 import { TriageError } from '../errors';
+import type { PeerHostPool } from '../isolation/pool';
 import type { HistoryStore } from '../store/history';
 import { parsePartnerCode } from './code';
 import { runPartnerJoin, startPartnerHost, type PartnerHostRun } from './partner-test';
@@ -15,6 +16,8 @@ export interface PartnerDeps {
   store: () => HistoryStore;
   source: string;
   emit: (event: TriageEvent) => void;
+  /** Where the sessions' WebRTC runs (the service's peer hosts), or null: in this process. */
+  peerHosts: () => PeerHostPool | null;
 }
 
 const IDLE: PartnerState = {
@@ -47,6 +50,7 @@ export class PartnerSessions {
         config: this.deps.config(),
         store,
         source: this.deps.source,
+        peerHosts: this.deps.peerHosts(),
         signal: controller.signal,
         onEvent: (event) => this.onEvent(event),
         ...(args.codeTtlMs !== undefined ? { codeTtlMs: args.codeTtlMs } : {}),
@@ -76,6 +80,7 @@ export class PartnerSessions {
         config: this.deps.config(),
         store,
         source: this.deps.source,
+        peerHosts: this.deps.peerHosts(),
         signal: controller.signal,
         onEvent: (event) => this.onEvent(event),
         code,

@@ -20,6 +20,7 @@ import { targetReports } from '../analysis/target-status';
 import { verdictFor } from '../analysis/verdict';
 import { resolveTargets } from '../config/targets';
 import { TriageError } from '../errors';
+import type { PeerHostPool } from '../isolation/pool';
 import { udpStun } from '../probes/ice-gathering';
 import { systemLookup, type LookupFn } from '../probes/resolve';
 import type { ConfiguredTarget, ProbeContext } from '../probes/types';
@@ -46,6 +47,11 @@ export interface PartnerTestOptions {
   onEvent?: (event: TriageEvent) => void;
   lookup?: LookupFn;
   retry?: RetryPolicy;
+  /**
+   * Run the sessions' WebRTC in these peer hosts (the long-lived faces: nothing of libwebrtc in the
+   * engine's process); without, in this process (the one-shot `partner` command).
+   */
+  peerHosts?: PeerHostPool | null;
 }
 
 export interface PartnerHostOptions extends PartnerTestOptions {
@@ -218,6 +224,7 @@ async function openSide(
     ledger,
     signal: controller.signal,
     lookup: options.lookup ?? systemLookup,
+    peerHosts: options.peerHosts ?? null,
     silenceMs: Math.max(6000, 2 * options.config.timeouts.answerMs),
     rendezvous: [],
     attempts: [],

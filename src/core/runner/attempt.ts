@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { AttemptReport, Outcome, Timeouts, TriageEvent } from '../../contract';
-import { classifyError } from '../probes/classify';
+import type { AttemptReport, Timeouts, TriageEvent } from '../../contract';
 import type { LookupFn } from '../probes/resolve';
-import { ProbeFailure, ProbeNotApplicable, type Probe, type ResolvedTarget } from '../probes/types';
-import { AttemptState, transition } from './attempt-state';
+import type { Probe, ResolvedTarget } from '../probes/types';
+import { runAttemptCore } from './attempt-core';
+import { AttemptState } from './attempt-state';
 import { chaosFault, injectsFault, type Chaos } from './chaos';
 import type { AttemptLedger } from './ledger';
 import { isFinalCause, type RetryPolicy } from './retry';
 import { timeOrderedId } from '../store/ids';
-
-/** Margin the runner's safety net adds to a probe's own deadline before it aborts the probe itself. */
-const SAFETY_MARGIN_MS = 1000;
 
 export interface JobOptions {
   runId: string;
@@ -167,90 +164,42 @@ async function runAttempt(
     events.push(e);
     options.onEvent(e);
   };
-  const holder = { state: AttemptState.Pending };
-  const log = (line: string) => emit('attempt.state', { transition: line });
-  let stage = 'start';
   const startedAt = new Date();
   const started = performance.now();
-
-  const controller = new AbortController();
-  const scope = ledger.scope();
-  const onRunAbort = () => controller.abort(options.signal.reason);
-  options.signal.addEventListener('abort', onRunAbort, { once: true });
-  if (options.signal.aborted) controller.abort(options.signal.reason);
 
   emit('attempt.started', { probe: probe.name, kind: target.kind, attempt: number, targetUrl: target.url });
   const injected = injectsFault(options.chaos, target);
   if (injected) emit('chaos.fault.injected', { probe: probe.name });
-  transition(holder, AttemptState.Running, log);
 
-  let outcome: Outcome;
-  let failure: ProbeFailure | null = null;
-  let skipped: string | null = null;
-  let metrics: Record<string, string | number | boolean | null>;
-  // The safety net: a probe that ignores its own deadline is aborted and classed as a timeout.
-  const netMs = probe.deadlineMs(options.timeouts) + SAFETY_MARGIN_MS;
-  const safetyNet = ledger.scope();
-  let safetyFired = false;
-  let cleanupMs: number;
-  try {
-    const context = {
-      signal: controller.signal,
-      resources: scope,
-      timeouts: options.timeouts,
-      correlationId,
-      attempt: number,
-      lookup: options.lookup,
-      tlsCa: options.tlsCa ?? null,
-      targets: options.targets,
-      emit,
-      stage: (name: string) => {
-        stage = name;
-      },
-    };
-    const result = await Promise.race([
-      injected ? Promise.reject(chaosFault()) : probe.run(target, context),
-      new Promise<never>((_, reject) =>
-        safetyNet.timeout('attempt safety net', netMs, () => {
-          safetyFired = true;
-          controller.abort();
-          reject(new ProbeFailure('timeout', stage, `the probe did not finish within ${netMs} ms`));
-        }),
-      ),
-    ]);
-    metrics = result.metrics;
-    stage = result.stage;
-    outcome = 'success';
-    transition(holder, AttemptState.Succeeded, log);
-  } catch (error) {
-    if (error instanceof ProbeNotApplicable && !controller.signal.aborted) {
-      skipped = error.reason;
-      transition(holder, AttemptState.Skipped, log);
-      return null;
-    }
-    failure =
-      controller.signal.aborted && !safetyFired ? abortedFailure(error, stage) : classifyError(error, stage);
-    metrics = failure.metrics;
-    stage = failure.stage;
-    outcome =
-      failure.errorClass === 'timeout' ? 'timeout' : failure.errorClass === 'aborted' ? 'aborted' : 'error';
-    transition(
-      holder,
-      outcome === 'timeout'
-        ? AttemptState.TimedOut
-        : outcome === 'aborted'
-          ? AttemptState.Aborted
-          : AttemptState.Failed,
-      log,
-    );
-  } finally {
-    safetyNet.releaseAll();
-    const cleanupStarted = performance.now();
-    scope.releaseAll();
-    cleanupMs = Math.round((performance.now() - cleanupStarted) * 1000) / 1000;
-    options.signal.removeEventListener('abort', onRunAbort);
-    if (skipped !== null) emit('attempt.skipped', { reason: skipped });
+  const ended = await runAttemptCore(
+    {
+      ledger,
+      signal: options.signal,
+      deadlineMs: probe.deadlineMs(options.timeouts),
+      what: 'the probe',
+      log: (line) => emit('attempt.state', { transition: line }),
+    },
+    (scope) =>
+      injected
+        ? Promise.reject(chaosFault())
+        : probe.run(target, {
+            signal: scope.signal,
+            resources: scope.resources,
+            timeouts: options.timeouts,
+            correlationId,
+            attempt: number,
+            lookup: options.lookup,
+            tlsCa: options.tlsCa ?? null,
+            targets: options.targets,
+            emit,
+            stage: scope.stage,
+          }),
+  );
+  if (ended.state === AttemptState.Skipped) {
+    emit('attempt.skipped', { reason: ended.reason });
+    return null;
   }
+  const { outcome, stage, metrics, failure } = ended;
 
   const report: AttemptReport = {
     id,
@@ -282,7 +231,7 @@ async function runAttempt(
         errorClass: report.errorClass,
         durationMs: report.durationMs,
         // how long releasing the attempt's resources took (telemetry: gun_signal_cleanup_duration_seconds)
-        cleanupMs,
+        cleanupMs: ended.cleanupMs,
         ...(typeof metrics.rttMs === 'number' ? { rttMs: metrics.rttMs } : {}),
         ...(typeof metrics.path === 'string' ? { path: metrics.path } : {}),
       },
@@ -290,11 +239,6 @@ async function runAttempt(
     ),
   );
   return report;
-}
-
-function abortedFailure(error: unknown, stage: string): ProbeFailure {
-  if (error instanceof ProbeFailure && error.errorClass === 'aborted') return error;
-  return new ProbeFailure('aborted', stage, 'cancelled');
 }
 
 /** Waits `ms` unless the run is cancelled; the timer is on the ledger like any other resource. */

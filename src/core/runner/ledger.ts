@@ -115,6 +115,11 @@ export class LedgerScope {
     return entry;
   }
 
+  /** Another scope on the same ledger, released on its own (a part of an attempt that may end first). */
+  scope(): LedgerScope {
+    return new LedgerScope(this.ledger);
+  }
+
   releaseAll(): void {
     for (let i = this.entries.length - 1; i >= 0; i--) this.entries[i]?.release();
     this.entries.length = 0;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decidingIceError, noRelayReason, type IceCandidateErrorEvent } from './wrtc';
 
 const error = (errorCode: number, errorText: string): IceCandidateErrorEvent => ({
@@ -38,5 +38,19 @@ describe('noRelayReason', () => {
       expect(reason).toMatch(/server down, port closed or blocked on the way/);
       expect(reason).not.toMatch(/credential/);
     }
+  });
+});
+
+describe('forbidWrtcInThisProcess', () => {
+  it('makes every later load of libwebrtc fail, classified, without loading it', async () => {
+    vi.resetModules();
+    const fresh = await import('./wrtc');
+    fresh.forbidWrtcInThisProcess('the engine process runs every RTCPeerConnection in its peer hosts');
+    const error = await fresh.loadWrtc('offer').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ errorClass: 'internal', stage: 'offer' });
+    expect((error as Error).message).toMatch(/not loaded in this process: the engine process runs/);
   });
 });

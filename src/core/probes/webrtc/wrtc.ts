@@ -70,9 +70,23 @@ export interface Wrtc {
 }
 
 let loaded: Promise<Wrtc> | null = null;
+let forbidden: string | null = null;
+
+/**
+ * From now on libwebrtc is never loaded in this process: the engine process of a long-lived face,
+ * whose WebRTC runs in peer hosts (issue 20). Anything that still asks for it fails, classified,
+ * instead of quietly opening RTCPeerConnections next to the history and the signaling sockets.
+ */
+export function forbidWrtcInThisProcess(why: string): void {
+  forbidden = why;
+}
 
 /** Loads libwebrtc once per process; a load failure is reported as this machine's problem. */
 export function loadWrtc(stage: string): Promise<Wrtc> {
+  if (forbidden !== null)
+    return Promise.reject(
+      new ProbeFailure('internal', stage, `WebRTC is not loaded in this process: ${forbidden}`),
+    );
   loaded ??= import('@roamhq/wrtc').then((module: unknown) => {
     const candidate = (module as { default?: unknown }).default ?? module;
     if (typeof (candidate as Partial<Wrtc>).RTCPeerConnection !== 'function')
