@@ -81,7 +81,7 @@ export interface ScenarioContext {
 
 export interface RunOptions {
   /**
-   * Runs in the scenario's still-standing lab once the diagnosis is in (the Chromium agreement test);
+   * Runs in the scenario's still-standing lab once the diagnosis is in (the Chromium agreement, net-lab.test.ts);
    * the problems it returns join the scenario's.
    */
   observe?: (context: ScenarioContext) => Promise<string[]>;
