@@ -6,7 +6,7 @@ import { ReportSchema, type TriageEvent } from '../../src/contract';
 import { EngineSupervisor, forkEngine } from '../../src/core/engine/supervisor';
 import { TriageError } from '../../src/core/errors';
 import { startLab, type Lab } from '../../src/lab';
-import { ROOT } from '../helpers/build';
+import { PEER_HOST, ROOT } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
 import { alive, childrenOf, waitUntil, zombie } from '../isolation/processes';
 
@@ -15,7 +15,6 @@ import { alive, childrenOf, waitUntil, zombie } from '../isolation/processes';
 // (dist/engine.cjs), forked under Node as `serve` does (Electron forks the same file as a utility process).
 
 const ENGINE = join(ROOT, 'dist', 'engine.cjs');
-const PEER_HOST = join(ROOT, 'dist', 'peer-host.cjs');
 
 const gone = (pid: number) => !alive(pid) || zombie(pid);
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import type { Config, TriageEvent } from '../../src/contract';
 import { parseConfig } from '../../src/core/config/load';
 import { resolveTargets } from '../../src/core/config/targets';
@@ -7,12 +6,11 @@ import { PeerHostPool } from '../../src/core/isolation/pool';
 import type { ResolvedTarget } from '../../src/core/probes/types';
 import { runDiagnosis } from '../../src/core/runner/run';
 import { startLab, type Lab } from '../../src/lab';
-import { ROOT } from '../helpers/build';
+import { PEER_HOST } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
 import { alive, threadsOf, waitUntil, zombie } from './processes';
 
 const skip = skipUnlessIsolated('the peer host tests (real WebRTC probes in child processes)');
-const ENTRY = join(ROOT, 'dist', 'peer-host.cjs');
 const WEBRTC_PROBES = ['peer-connection', 'ice-gathering', 'signaled-session'];
 
 let lab: Lab | null = null;
@@ -21,7 +19,7 @@ let targets: ResolvedTarget[];
 const pools: PeerHostPool[] = [];
 
 function pool(size = 2): PeerHostPool {
-  const made = new PeerHostPool({ entry: ENTRY, size });
+  const made = new PeerHostPool({ entry: PEER_HOST, size });
   pools.push(made);
   return made;
 }

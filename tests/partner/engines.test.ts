@@ -13,13 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartnerStateSchema, type PartnerState, type TriageEvent } from '../../src/contract';
 import { EngineSupervisor, forkEngine } from '../../src/core/engine/supervisor';
 import { startLab, type Lab } from '../../src/lab';
-import { ROOT } from '../helpers/build';
+import { PEER_HOST, ROOT } from '../helpers/build';
 import { hasCoturn, startCoturn, type Coturn } from '../helpers/coturn';
 import { skipUnlessIsolated } from '../helpers/isolation';
 import { alive, childrenOf, waitUntil, zombie } from '../isolation/processes';
 
 const ENGINE = join(ROOT, 'dist', 'engine.cjs');
-const PEER_HOST = join(ROOT, 'dist', 'peer-host.cjs');
 const skip = skipUnlessIsolated('the partner tests between two engines') || !hasCoturn || !existsSync(ENGINE);
 
 const gone = (pid: number) => !alive(pid) || zombie(pid);

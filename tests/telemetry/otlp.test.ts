@@ -10,6 +10,7 @@ import { TriageService } from '../../src/core/service';
 import { OtlpSpanExporter, Telemetry, otlpFromEnv } from '../../src/core/telemetry';
 import { traceIdFor } from '../../src/core/telemetry/otlp';
 import { startLab } from '../../src/lab';
+import { PEER_HOST } from '../helpers/build';
 import { skipUnlessIsolated } from '../helpers/isolation';
 import { freePort } from '../helpers/ports';
 
@@ -230,6 +231,8 @@ describe.skipIf(skip)('OTLP spans of a real diagnosis', () => {
           face: 'test',
           version: 't',
           telemetry,
+          // WebRTC in a peer host, as the faces run it: wrtc's finalizers never run in the vitest worker
+          peerHosts: { entry: PEER_HOST, size: 1 },
         });
         try {
           const report = await service.runDiagnosis({});
