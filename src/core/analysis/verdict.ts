@@ -1,4 +1,11 @@
-import type { AttemptReport, PathResult, TargetReport, Verdict, VerdictKind } from '../../contract';
+import type {
+  AttemptReport,
+  PathResult,
+  TargetReport,
+  TransportRestriction,
+  Verdict,
+  VerdictKind,
+} from '../../contract';
 import {
   checksOf,
   crossNetworkResult,
@@ -51,6 +58,7 @@ export function verdictFor(input: VerdictInput): Verdict {
     confidence: number,
     words: Words,
     deciding: readonly Check[],
+    transports?: TransportRestriction,
   ): Verdict => ({
     kind,
     local,
@@ -66,6 +74,7 @@ export function verdictFor(input: VerdictInput): Verdict {
       })),
       ...evidenceOf(deciding.length ? deciding : checks),
     ],
+    ...(transports ? { transports } : {}),
   });
 
   const testedTargets = new Set(checks.filter((c) => c.status !== 'untested').map((c) => c.targetId));
@@ -136,7 +145,13 @@ export function verdictFor(input: VerdictInput): Verdict {
   const transports =
     ipv6Only(external, down) ?? interceptedTls(external) ?? restrictedTransports(external, l2);
   if (transports)
-    return make('network-restricted', transports.confidence, transports.words, transports.deciding);
+    return make(
+      'network-restricted',
+      transports.confidence,
+      transports.words,
+      transports.deciding,
+      transports.restriction,
+    );
 
   // UDP blocked while TCP/TLS works: the network, not the servers.
   const udp = l2.filter((c) => c.transport === 'udp');
