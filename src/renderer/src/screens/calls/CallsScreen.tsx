@@ -51,7 +51,12 @@ export function CallsScreen({ api }: { api: TriageApi }) {
     if (file && !busy) void importFile(file);
   };
 
-  if (shown) return <CallView api={api} call={shown} onClose={() => setShown(null)} />;
+  // back to the list: read it again, a reproduction since changed it
+  const close = () => {
+    setShown(null);
+    calls.reload();
+  };
+  if (shown) return <CallView api={api} call={shown} onClose={close} />;
   return (
     <>
       <section
