@@ -54,7 +54,7 @@ export function CallView({ api, call, onClose }: { api: TriageApi; call: Call; o
         <ul className="call-observations" data-testid="call-observations">
           {call.observations.map((o, i) => (
             <li key={i} data-kind={o.kind} data-code={o.code ?? undefined}>
-              <strong>{o.summary}</strong>
+              <strong>{o.summary}</strong> <span className="sub">connection {o.peerConnectionId}</span>
               {o.evidence.length > 0 && (
                 <ul className="evidence">
                   {o.evidence.map((line, j) => (
