@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +178,25 @@ describe.skipIf(!hasChromium || !hasCoturn || skipUnlessIsolated('the Calls scre
       expect(await page.getByTestId('call-list').locator('tbody tr').count()).toBe(before.length);
       await page.close();
       // the refused imports are 400 answers, which Chromium logs; nothing else may fail
+      expect(browser.errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+    }, 60_000);
+
+    it('a dump dropped on the import card is imported like a picked one', async () => {
+      const before = labService.service.listCalls().length;
+      const page = await openCalls();
+      await page.getByRole('heading', { name: 'Imported calls' }).waitFor();
+      // the same Chromium-written dump, as the file a drag from the desktop carries
+      const bytes = JSON.stringify([...readFileSync(dump)]);
+      const transfer = await page.evaluateHandle(
+        `(() => { const t = new DataTransfer(); t.items.add(new File([new Uint8Array(${bytes})], 'dropped.json.gz')); return t; })()`,
+      );
+      await page.getByTestId('call-import').dispatchEvent('drop', { dataTransfer: transfer });
+      await page.getByTestId('call-view').waitFor({ timeout: 30_000 });
+      expect(await page.getByRole('heading', { name: /^dropped\.json\.gz: never connected$/ }).count()).toBe(
+        1,
+      );
+      expect(labService.service.listCalls()).toHaveLength(before + 1);
+      await page.close();
       expect(browser.errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
     }, 60_000);
   },
