@@ -199,5 +199,35 @@ describe.skipIf(!hasChromium || !hasCoturn || skipUnlessIsolated('the Calls scre
       await page.close();
       expect(browser.errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
     }, 60_000);
+
+    it('with no saved credentials: the plain refusal, then Reproduce with typed TURN credentials', async () => {
+      const service = labService.service;
+      service.saveTargets({ targets: service.listTargets().filter((t) => t.kind !== 'turn') });
+      try {
+        const page = await openCalls();
+        await page.getByTestId('call-list').locator('tbody tr button').first().click();
+        await page.getByTestId('call-view').waitFor();
+        await page.getByRole('button', { name: 'Reproduce' }).click();
+        await page
+          .getByText(/^The call could not be reproduced: .*need credentials, and the dump has none/)
+          .waitFor({ timeout: 30_000 });
+
+        await page.locator('summary', { hasText: 'TURN credentials' }).click();
+        await page.getByLabel('Username').fill(turn.user);
+        await page.getByLabel('Credential').fill(turn.password);
+        await page.getByRole('button', { name: 'Reproduce' }).click();
+        await page.getByTestId('call-verdict-line').waitFor({ timeout: 90_000 });
+        expect(await page.getByTestId('call-reproduction').getAttribute('data-layer')).toBe('credentials');
+        expect(await page.getByTestId('call-verdict-line').textContent()).toMatch(
+          /with the credentials given here it allocates/,
+        );
+        // typed credentials are used once: nothing saved, nothing shown
+        expect(service.listTargets().some((t) => t.kind === 'turn')).toBe(false);
+        await page.close();
+      } finally {
+        service.resetTargets();
+      }
+      expect(browser.errors.filter((e) => !/status of (400|409)/.test(e))).toEqual([]);
+    }, 150_000);
   },
 );
