@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import type { TriageEvent } from '../contract';
+import { MAX_CALL_DUMP_CHARS, type TriageEvent } from '../contract';
 import type { CallContext } from '../core/engine/protocol';
 import type { EngineClient } from '../core/engine/client';
 import type { CallResult } from '../core/engine/protocol';
@@ -30,7 +30,8 @@ export { resolveStaticFile } from './serve-static';
 /**
  * `rtc-triage serve`: the desktop UI in a browser, over the same contract as the Electron IPC
  * adapter. `POST /api/call/<method>` with JSON args answers `{ok,value}|{ok,error}` (every call goes
- * through `dispatch`); `openBundle` takes the bundle's bytes as its body instead, and `exportBundle`
+ * through `dispatch`; `importCall`'s JSON may be as large as a dump); `openBundle` takes the bundle's
+ * bytes as its body instead, and `exportBundle`
  * answers with a one-time `GET /api/download/<id>`; `GET /api/events` streams TriageEvents as
  * server-sent events; everything else is the built renderer. Only requests addressed to this
  * server's own host:port are answered, and only those carrying its token: loopback is no boundary
@@ -38,6 +39,11 @@ export { resolveStaticFile } from './serve-static';
  */
 
 export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * `importCall` carries a dump's text in its JSON: up to the contract's limit, with room for JSON's
+ * escaping of that text (a webrtc-internals dump is JSON inside JSON: quotes and backslashes double).
+ */
+export const MAX_CALL_IMPORT_BODY_BYTES = 2 * MAX_CALL_DUMP_CHARS + MAX_BODY_BYTES;
 const SSE_HEARTBEAT_MS = 15_000;
 
 const STATUS_FOR_CODE: Record<string, number> = {
@@ -154,8 +160,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       sendCallError(res, 415, { code: 'BAD_REQUEST', message: 'send the arguments as application/json' });
       return;
     }
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === 'too-large') return sendTooLarge(res, MAX_BODY_BYTES);
+    const limit = name === 'importCall' ? MAX_CALL_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
+    const body = await readBody(req, limit);
+    if (body === 'too-large') return sendTooLarge(res, limit);
     let args: unknown;
     try {
       args = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));

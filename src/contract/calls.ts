@@ -11,6 +11,12 @@ import { ReportSchema } from './report';
 export const CALL_SCHEMA = 'rtc-triage/call@1' as const;
 
 export const CALL_FORMATS = ['webrtc-internals', 'rtcstats'] as const;
+
+/**
+ * The largest dump a face uploads (the UI's import: the dump's text, decompressed by the page when it
+ * was gzip): the same bound as the file the CLI reads (core/calls/read.ts DEFAULT_DUMP_LIMITS).
+ */
+export const MAX_CALL_DUMP_CHARS = 64 * 1024 * 1024;
 export const CallFormatSchema = z.enum(CALL_FORMATS);
 export type CallFormat = z.infer<typeof CallFormatSchema>;
 

@@ -25,6 +25,10 @@ export const METHOD_NAMES = [
   'partnerJoin',
   'partnerCancel',
   'partnerStatus',
+  'importCall',
+  'listCalls',
+  'getCall',
+  'reproduceCall',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

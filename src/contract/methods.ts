@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CallReproductionSchema, CallSchema, CallSummarySchema, MAX_CALL_DUMP_CHARS } from './calls';
 import { TargetSchema } from './config';
 import { HistoryReportSchema } from './history';
 import { MONITOR_MAX_EVERY_MS, MONITOR_MIN_EVERY_MS, MonitorStatusSchema } from './monitor';
@@ -19,6 +20,8 @@ import type { MethodName } from './channels';
 /** A window of history to look at: one minute to 400 days, in every face (API, IPC, CLI flags). */
 export const HISTORY_WINDOW_MS = { min: 60_000, max: 400 * 86_400_000 } as const;
 const windowMs = z.number().int().min(HISTORY_WINDOW_MS.min).max(HISTORY_WINDOW_MS.max);
+
+const callId = z.string().min(1).max(64);
 
 /** A target list as in a config file: 1–500 targets. Duplicate ids are refused by the engine. */
 const ConfigTargetsSchema = z.array(TargetSchema).min(1, 'at least one target is needed').max(500);
@@ -162,6 +165,55 @@ export const methods = {
   partnerStatus: {
     args: z.strictObject({}),
     result: PartnerStateSchema,
+  },
+  /**
+   * Imports a user's call from its dump's text (docs/calls.md): chrome://webrtc-internals JSON or
+   * rtcstats JSON lines, read under the same limits as the CLI's file. `name` is the file's name, for
+   * display only. The ICE servers' credentials are redacted at once: the stored and answered call
+   * never holds them (the engine keeps them in memory for a reproduction).
+   */
+  importCall: {
+    args: z.strictObject({
+      name: z.string().min(1).max(255),
+      text: z
+        .string()
+        .min(1, 'the dump is empty')
+        .max(
+          MAX_CALL_DUMP_CHARS,
+          `the dump is larger than ${MAX_CALL_DUMP_CHARS / (1024 * 1024)} MiB (${MAX_CALL_DUMP_CHARS} characters)`,
+        ),
+    }),
+    result: CallSchema,
+  },
+  /** The imported calls, newest first. */
+  listCalls: {
+    args: z.strictObject({}),
+    result: z.array(CallSummarySchema),
+  },
+  getCall: {
+    args: z.strictObject({ callId }),
+    result: CallSchema,
+  },
+  /**
+   * Runs the isolated tests against exactly the call's ICE servers and puts the call beside them, with
+   * the layer that explains it. TURN credentials: the dump's (kept in memory since the import), else a
+   * saved target on the same server, else `credentials` (typed by the user; never stored).
+   */
+  reproduceCall: {
+    args: z.strictObject({
+      callId,
+      credentials: z
+        .array(
+          z.strictObject({
+            url: z.string().min(1).max(600),
+            username: z.string().min(1).max(512),
+            credential: z.string().min(1).max(512),
+          }),
+        )
+        .max(64)
+        .optional(),
+    }),
+    result: CallReproductionSchema,
   },
 } as const satisfies Record<MethodName, { args: z.ZodType; result: z.ZodType }>;
 

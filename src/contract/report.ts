@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TARGET_KINDS } from './config';
-import { MatrixRowSchema } from './matrix';
+import { CELL_TRANSPORTS, MatrixRowSchema } from './matrix';
 import { PathQualitySchema } from './quality';
 
 export const VERDICT_KINDS = [
@@ -26,6 +26,18 @@ export const EvidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
+/**
+ * What the transport matrix found when it decided the verdict (analysis/transport-verdict.ts): which
+ * restriction, and the columns that got through. Read by whoever words the verdict for something else
+ * (an imported call), so nothing re-reads the matrix to decide it again.
+ */
+export const TRANSPORT_RESTRICTIONS = ['udp-blocked', 'only-443', 'ipv6-only', 'tls-intercepted'] as const;
+export const TransportRestrictionSchema = z.object({
+  restriction: z.enum(TRANSPORT_RESTRICTIONS),
+  working: z.array(z.object({ transport: z.enum(CELL_TRANSPORTS), port: z.number().int() })),
+});
+export type TransportRestriction = z.infer<typeof TransportRestrictionSchema>;
+
 export const VerdictSchema = z.object({
   kind: VerdictKindSchema,
   local: PathResultSchema,
@@ -35,6 +47,8 @@ export const VerdictSchema = z.object({
   message: z.string(),
   action: z.string(),
   evidence: z.array(EvidenceSchema),
+  /** Only when the transport matrix decided the verdict. */
+  transports: TransportRestrictionSchema.optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 

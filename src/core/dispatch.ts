@@ -88,6 +88,10 @@ const HANDLERS: { [M in MethodName]: Handler<M> } = {
   partnerJoin: (service, args) => service.partnerJoin(args),
   partnerCancel: (service) => service.partnerCancel(),
   partnerStatus: (service) => service.partnerStatus(),
+  importCall: (service, args) => service.importCallText(args),
+  listCalls: (service) => service.listCalls(),
+  getCall: (service, args) => service.getCall(args),
+  reproduceCall: (service, args) => service.reproduceCall(args),
 };
 
 /** The handler of `method` with its arguments, already checked against that method's schema. */

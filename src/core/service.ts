@@ -48,7 +48,7 @@ import { serverStatus, type ServerListEntry } from './views/servers';
 const DAY_MS = 86_400_000;
 import { PeerHostPool, type PeerHostOptions } from './isolation/pool';
 import { PartnerSessions } from './partner/partner-sessions';
-import { CallDesk, type ReproduceArgs } from './calls';
+import { CallDesk, CallDumpError, type ReproduceArgs } from './calls';
 import type { PartnerHostRun } from './partner/partner-test';
 
 export interface ServiceOptions {
@@ -486,6 +486,18 @@ export class TriageService {
   /** Imports a webrtc-internals or rtcstats dump as a call; the file comes from the face. */
   importCall(file: string, name = basename(file)): Call {
     return this.calls.importFile(file, name);
+  }
+
+  /** The same from the dump's text, as a UI face uploads it (the contract's `importCall`). */
+  importCallText(args: { name: string; text: string }): Call {
+    try {
+      return this.calls.importText(args.text, args.name);
+    } catch (error) {
+      // the argument to blame is `text`; the message names the line or field of the dump
+      if (error instanceof CallDumpError)
+        throw new TriageError('ARGUMENT_INVALID', `importCall: text: ${error.message}`, { field: 'text' });
+      throw error;
+    }
   }
 
   listCalls(): CallSummary[] {

@@ -77,6 +77,8 @@ describe('verdicts from the transport matrix', () => {
     expect(v.kind).toBe('network-restricted');
     expect(v.title).toBe('Only TLS on port 443 gets through: this network blocks UDP and the other ports');
     expect(v.action).toContain('turns:turn.test:443');
+    // the finding itself travels with the verdict, for whoever words it for a call (calls/explain.ts)
+    expect(v.transports).toEqual({ restriction: 'only-443', working: [{ transport: 'tls', port: 443 }] });
     expect(v.evidence.map((e) => e.summary).join('\n')).toMatch(
       /turn-allocation over udp .* failed: timeout/,
     );
@@ -94,6 +96,7 @@ describe('verdicts from the transport matrix', () => {
     expect(v.kind).toBe('network-restricted');
     expect(v.title).toBe('UDP is blocked on this network');
     expect(v.action).toContain('turn:turn.test:3478?transport=tcp');
+    expect(v.transports).toEqual({ restriction: 'udp-blocked', working: [{ transport: 'tcp', port: 3478 }] });
   });
 
   it('a STUN server answering over UDP means UDP is not blocked: the matrix does not decide', () => {
@@ -109,6 +112,7 @@ describe('verdicts from the transport matrix', () => {
       [STUN, TURN],
     );
     expect(v.title).not.toMatch(/UDP is blocked|port 443/);
+    expect(v.transports).toBeUndefined();
   });
 
   it('nothing over IPv4 has a route while IPv6 answers: IPv6-only, naming the unreachable servers', () => {

@@ -9,7 +9,8 @@ import {
 } from '../../src/contract';
 import { explainCall } from '../../src/core/calls';
 
-// The call's verdict line is read from the tests' report (verdict + matrix), never decided anew.
+// The call's verdict line is read from the tests' report (the verdict and its transport finding),
+// never decided anew: the matrix rows are only shown beside the call.
 
 const URL = 'turn:turn.example.com:3478?transport=udp';
 
@@ -65,7 +66,13 @@ const cell = (
 
 function report(
   kind: Verdict['kind'],
-  options: { title?: string; cells?: MatrixCell[]; auth?: boolean; status?: 'up' | 'down' } = {},
+  options: {
+    title?: string;
+    cells?: MatrixCell[];
+    auth?: boolean;
+    status?: 'up' | 'down';
+    transports?: Verdict['transports'];
+  } = {},
 ): Report {
   return {
     schema: REPORT_SCHEMA,
@@ -82,6 +89,7 @@ function report(
       message: '',
       action: '',
       evidence: [],
+      ...(options.transports ? { transports: options.transports } : {}),
     },
     targets: [
       { id: 't', kind: 'turn', layer: 'L2', url: URL, status: options.status ?? 'down', rttMs: null },
@@ -120,9 +128,16 @@ describe('explainCall', () => {
       cell('tls', 443, 'up', null),
       cell('tcp', 443, 'up', null),
     ];
+    const transports: Verdict['transports'] = {
+      restriction: 'only-443',
+      working: [
+        { transport: 'tls', port: 443 },
+        { transport: 'tcp', port: 443 },
+      ],
+    };
     const result = explainCall(
       call('never-connected', [{ code: 701 }]),
-      report('network-restricted', { cells }),
+      report('network-restricted', { cells, transports }),
     );
     expect(result.layer).toBe('network');
     expect(result.verdictLine).toBe(
@@ -136,6 +151,29 @@ describe('explainCall', () => {
         agree: true,
       },
     ]);
+  });
+
+  it('the matrix alone never makes "UDP is blocked": only the verdict\'s own finding does', () => {
+    // the same cells, but the verdict was decided by something else (no transport finding)
+    const cells = [cell('udp', 3478, 'down', 'timeout'), cell('tcp', 3478, 'up', null)];
+    const result = explainCall(
+      call('failed'),
+      report('network-restricted', { cells, title: 'No relayed session gets through' }),
+    );
+    expect(result.layer).toBe('network');
+    expect(result.verdictLine).toBe(
+      'The call failed because of this network: No relayed session gets through.',
+    );
+    const found = explainCall(
+      call('failed'),
+      report('network-restricted', {
+        cells,
+        transports: { restriction: 'udp-blocked', working: [{ transport: 'tcp', port: 3478 }] },
+      }),
+    );
+    expect(found.verdictLine).toBe(
+      'The call failed because UDP to your TURN server is blocked on this network; TCP 3478 works.',
+    );
   });
 
   it("credentials refused in the call, accepted in the tests: the app's credentials are wrong", () => {

@@ -6,6 +6,7 @@ import {
   MATRIX_PROBE,
   specLabel,
   type MatrixCell,
+  type TransportRestriction,
   type TransportSpec,
   type Verdict,
 } from '../../contract';
@@ -18,6 +19,8 @@ export interface TransportFinding {
   words: Words;
   confidence: number;
   deciding: Check[];
+  /** What was found, as the verdict carries it (`verdict.transports`). */
+  restriction: TransportRestriction;
 }
 
 interface Row {
@@ -89,6 +92,7 @@ export function restrictedTransports(
     return {
       confidence: 0.85,
       deciding,
+      restriction: { restriction: 'only-443', working },
       words: {
         title: `Only ${what} through: this network blocks UDP and the other ports`,
         message: `${servers} ${answer} over ${through}, but nothing over UDP (${series(uniqueColumns(udp).map(columnLabel))}) and no TCP/TLS on other ports (${series(uniqueColumns(streamsBlocked).map(columnLabel))}) gets an answer. The servers are up: this network (a corporate firewall or proxy) lets only port ${FIREWALL_PORT} out.`,
@@ -99,6 +103,7 @@ export function restrictedTransports(
   return {
     confidence: 0.8,
     deciding,
+    restriction: { restriction: 'udp-blocked', working },
     words: {
       title: 'UDP is blocked on this network',
       message: `Every TURN allocation over UDP (${series(uniqueColumns(udp).map(columnLabel))}) went unanswered while ${servers} ${answer} over ${through}. The servers are up; this network (firewall, corporate proxy, guest Wi-Fi) blocks UDP.`,
@@ -129,6 +134,7 @@ export function ipv6Only(checks: readonly Check[], failed: readonly Check[]): Tr
   return {
     confidence: 0.8,
     deciding: [...answered.map((r) => r.check), ...unreachable],
+    restriction: { restriction: 'ipv6-only', working: uniqueColumns(v6Up) },
     words: {
       title: 'This network is IPv6-only: servers without an IPv6 address cannot be reached',
       message: `Nothing over IPv4 has a route out of this network${lost.length ? ` (${lost.join(', ')})` : ''}, while ${series(answered.map((r) => r.host))} answered over IPv6 (${series(uniqueColumns(v6Up).map(columnLabel))}). The servers are up; this network (often a mobile carrier) offers IPv6 only.`,
@@ -155,6 +161,7 @@ export function interceptedTls(checks: readonly Check[]): TransportFinding | nul
   return {
     confidence: 0.7,
     deciding,
+    restriction: { restriction: 'tls-intercepted', working: [] },
     words: {
       title: 'A proxy on this network intercepts TLS to the TURN server',
       message: `TLS to ${names(deciding)} (${series(refused.map(cellLabel))}) is answered with a certificate this machine does not trust (${first.detail ?? 'untrusted'}), while UDP and every other transport are blocked. That is the signature of a TLS-inspecting proxy or firewall: it replaces the server's certificate with its own, and WebRTC refuses it (Chromium does the same), so calls cannot relay.`,

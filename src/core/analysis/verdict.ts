@@ -1,4 +1,11 @@
-import type { AttemptReport, PathResult, TargetReport, Verdict, VerdictKind } from '../../contract';
+import type {
+  AttemptReport,
+  PathResult,
+  TargetReport,
+  TransportRestriction,
+  Verdict,
+  VerdictKind,
+} from '../../contract';
 import {
   checksOf,
   crossNetworkResult,
@@ -59,6 +66,7 @@ export function verdictFor(input: VerdictInput): Verdict {
     words: Words,
     deciding: readonly Check[],
     said: readonly Notice['id'][] = [],
+    transports?: TransportRestriction,
   ): Verdict => ({
     kind,
     local,
@@ -68,6 +76,7 @@ export function verdictFor(input: VerdictInput): Verdict {
     // a notice the verdict's own words already say is not said again; its evidence always is
     action: [words.action, ...alsoSentences(notices, said)].join(' '),
     evidence: [...notices.flatMap((n) => n.evidence), ...evidenceOf(deciding.length ? deciding : checks)],
+    ...(transports ? { transports } : {}),
   });
 
   const testedTargets = new Set(checks.filter((c) => c.status !== 'untested').map((c) => c.targetId));
@@ -140,7 +149,14 @@ export function verdictFor(input: VerdictInput): Verdict {
   const transports =
     ipv6Only(external, down) ?? interceptedTls(external) ?? restrictedTransports(external, l2);
   if (transports)
-    return make('network-restricted', transports.confidence, transports.words, transports.deciding);
+    return make(
+      'network-restricted',
+      transports.confidence,
+      transports.words,
+      transports.deciding,
+      [],
+      transports.restriction,
+    );
 
   // UDP blocked while TCP/TLS works: the network, not the servers.
   const udp = l2.filter((c) => c.transport === 'udp');

@@ -10,7 +10,7 @@ import { TriageError } from '../errors';
 import { CallStore } from '../store/calls';
 import type { HistoryStore } from '../store/history';
 import { explainCall } from './explain';
-import { importCallFile, type ReproductionPlan } from './import';
+import { importCallFile, importCallText, type ImportedCall, type ReproductionPlan } from './import';
 import { reproductionConfig, type TurnCredentials } from './reproduce';
 
 /** At most this many imports keep their dump's credentials in memory for a reproduction. */
@@ -52,7 +52,15 @@ export class CallDesk {
 
   /** Parses and stores a dump; nothing is stored when it is refused. */
   importFile(file: string, name?: string): Call {
-    const { call, plan } = importCallFile(file, name === undefined ? {} : { name });
+    return this.keep(importCallFile(file, name === undefined ? {} : { name }));
+  }
+
+  /** The same from the dump's text (a UI face's upload); `name` is shown only. */
+  importText(text: string, name: string): Call {
+    return this.keep(importCallText(text, name));
+  }
+
+  private keep({ call, plan }: ImportedCall): Call {
     this.callStore().insert(call);
     this.plans.set(call.id, plan);
     if (this.plans.size > MAX_PLANS) this.plans.delete(this.plans.keys().next().value as string);

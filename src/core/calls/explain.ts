@@ -2,8 +2,6 @@ import {
   columnLabel,
   type Call,
   type CallLayer,
-  type MatrixCell,
-  type MatrixRow,
   type Report,
   type SideBySideRow,
   type TransportSpec,
@@ -11,8 +9,8 @@ import {
 
 /**
  * The call beside the isolated tests of its own ICE servers. No verdict of its own: the layer comes
- * from the report's verdict (analysis/verdict.ts) and the transport matrix rows (contract/matrix.ts);
- * this only says it in terms of the call.
+ * from the report's verdict (analysis/verdict.ts) and its transport finding (`verdict.transports`);
+ * the matrix rows are only shown beside the call. This only says it in terms of the call.
  */
 export interface CallExplanation {
   layer: CallLayer;
@@ -29,20 +27,15 @@ function series(words: readonly string[]): string {
   return `${unique.slice(0, -1).join(', ')} and ${unique.at(-1) ?? ''}`;
 }
 
-const uniqueColumns = (cells: readonly MatrixCell[]): TransportSpec[] => [
-  ...new Map(
-    cells.map((c) => [`${c.transport}:${c.port}`, { transport: c.transport, port: c.port }]),
-  ).values(),
-];
-
-/** UDP dropped on every matrix row while TCP or TLS gets an allocation: the columns that work, else null. */
-function udpBlockedColumns(matrix: readonly MatrixRow[]): TransportSpec[] | null {
-  const cells = matrix.flatMap((r) => r.cells).filter((c) => c.state !== 'not-offered' && c.cause !== 'auth');
-  const udp = cells.filter((c) => c.transport === 'udp');
-  const up = cells.filter((c) => c.state === 'up' && c.transport !== 'udp');
-  if (udp.length === 0 || up.length === 0) return null;
-  if (!udp.every((c) => c.state === 'down' && c.cause === 'timeout')) return null;
-  return uniqueColumns(up);
+/**
+ * The columns that work when the verdict's own transport finding (analysis/transport-verdict.ts) is
+ * that UDP is blocked (on every port, or everything but 443): else null. Read from the verdict, never
+ * from the matrix again.
+ */
+function udpBlockedColumns(verdict: Report['verdict']): TransportSpec[] | null {
+  const found = verdict.transports;
+  if (!found || (found.restriction !== 'udp-blocked' && found.restriction !== 'only-443')) return null;
+  return found.working.length > 0 ? found.working : null;
 }
 
 function credentialsRefused(report: Report): boolean {
@@ -88,7 +81,7 @@ export function explainCall(call: Call, report: Report): CallExplanation {
   }
   const failed = call.outcome === 'dropped' ? 'The call dropped' : 'The call failed';
   let layer = layerOf(report);
-  const blockedButWorking = udpBlockedColumns(report.matrix);
+  const blockedButWorking = udpBlockedColumns(report.verdict);
   let verdictLine: string;
   if (layer === 'network' && blockedButWorking) {
     const works = series(blockedButWorking.map(columnLabel));

@@ -6,7 +6,14 @@ import { Redactor } from '../bundle/redact';
 import type { DumpIceServer, ParsedDump } from './dump';
 import { extractPeerConnection } from './extract';
 import { observationsFor } from './observations';
-import { CallDumpError, DEFAULT_DUMP_LIMITS, parseJson, readDumpText, type DumpLimits } from './read';
+import {
+  CallDumpError,
+  checkDumpText,
+  DEFAULT_DUMP_LIMITS,
+  parseJson,
+  readDumpText,
+  type DumpLimits,
+} from './read';
 import { looksLikeRtcStats, parseRtcStats } from './rtcstats';
 import { looksLikeWebRtcInternals, parseWebRtcInternals } from './webrtc-internals';
 
@@ -64,6 +71,25 @@ export function importCallFile(file: string, options: ImportOptions = {}): Impor
   const name = options.name ?? basename(file);
   const limits = options.limits ?? DEFAULT_DUMP_LIMITS;
   return callFromDump(parseDump(readDumpText(file, name, limits), name, limits), name, options);
+}
+
+/**
+ * A dump's text as a face uploaded it (decompressed by the page). `name` is the file's name as the
+ * page gave it: only its last segment, without control characters, is kept, for display.
+ */
+export function importCallText(text: string, name: string, options: ImportOptions = {}): ImportedCall {
+  const shown = displayName(name);
+  const limits = options.limits ?? DEFAULT_DUMP_LIMITS;
+  return callFromDump(parseDump(checkDumpText(text, shown, limits), shown, limits), shown, options);
+}
+
+function displayName(name: string): string {
+  const base = name
+    .replace(/^.*[\\/]/, '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .slice(0, 255);
+  return base || 'uploaded dump';
 }
 
 export function callFromDump(dump: ParsedDump, name: string, options: ImportOptions = {}): ImportedCall {

@@ -65,6 +65,15 @@ export function readDumpText(file: string, name: string, limits: DumpLimits = DE
   return new TextDecoder('utf-8', { fatal: false }).decode(data);
 }
 
+/** The same checks on text a face uploaded: within the limit, not empty, not binary. */
+export function checkDumpText(text: string, name: string, limits: DumpLimits = DEFAULT_DUMP_LIMITS): string {
+  if (text.length > limits.maxTextBytes)
+    throw new CallDumpError(name, `it is larger than ${limits.maxTextBytes} characters`);
+  if (text.trim().length === 0) throw new CallDumpError(name, 'it is empty');
+  if (text.includes('\u0000')) throw new CallDumpError(name, 'it is binary, not JSON text');
+  return text;
+}
+
 function readBounded(file: string, name: string, max: number): Buffer {
   let fd: number;
   try {

@@ -7,6 +7,7 @@ import { useRoute } from './hooks/useRoute';
 import { SCREENS } from './routes';
 import { AttemptsScreen } from './screens/attempts/AttemptsScreen';
 import { BundlesScreen } from './screens/bundles/BundlesScreen';
+import { CallsScreen } from './screens/calls/CallsScreen';
 import { HistoryScreen } from './screens/history/HistoryScreen';
 import { OverviewScreen } from './screens/overview/OverviewScreen';
 import { ServersScreen } from './screens/servers/ServersScreen';
@@ -59,6 +60,7 @@ export function App({ api }: { api: TriageApi }) {
         {screen === 'partner' && <PartnerPanel api={api} />}
         {screen === 'settings' && <SettingsScreen api={api} />}
         {screen === 'bundles' && <BundlesScreen api={api} />}
+        {screen === 'calls' && <CallsScreen api={api} />}
       </main>
       <footer className="app-footer">
         {info ? `RTC Triage ${info.version} · ${info.face} · history: ${info.dbPath}` : 'RTC Triage'}

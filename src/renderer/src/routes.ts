@@ -7,6 +7,7 @@ export const SCREENS = [
   { id: 'partner', title: 'Partner test' },
   { id: 'settings', title: 'Settings' },
   { id: 'bundles', title: 'Bundles' },
+  { id: 'calls', title: 'Calls' },
 ] as const;
 
 export type ScreenId = (typeof SCREENS)[number]['id'];
