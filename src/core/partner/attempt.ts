@@ -4,7 +4,7 @@
  * retry of its own: a session runs in lockstep with the other side, so only the two sides together
  * could retry it (retries happen at the rendezvous, where one side acts alone).
  */
-import type { AttemptReport, Outcome, Timeouts, TriageEvent } from '../../contract';
+import type { AttemptReport, Outcome, Timeouts, EmitFn, TriageEvent } from '../../contract';
 import { classifyError } from '../probes/classify';
 import type { LookupFn } from '../probes/resolve';
 import { ProbeFailure, ProbeNotApplicable, type ProbeContext, type ProbeSuccess } from '../probes/types';
@@ -50,7 +50,7 @@ export async function runPartnerAttempt(
   const id = timeOrderedId();
   const events: TriageEvent[] = [];
   let finished: TriageEvent | null = null;
-  const emit = (name: string, data?: Record<string, unknown>) => {
+  const emit: EmitFn = (name, data) => {
     const event: TriageEvent = {
       name,
       at: new Date().toISOString(),

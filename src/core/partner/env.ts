@@ -1,4 +1,4 @@
-import type { AttemptReport, Config, Timeouts, TriageEvent } from '../../contract';
+import type { AttemptReport, Config, Timeouts, EventData, EventName, TriageEvent } from '../../contract';
 import type { PartnerRendezvous } from '../../contract/partner';
 import type { LookupFn } from '../probes/resolve';
 import type { ConfiguredTarget, ProbeContext, ProbeSuccess } from '../probes/types';
@@ -44,7 +44,7 @@ export interface PartnerEnv {
 }
 
 /** A partner-level event (no attempt): paired, a path finished, the test ended. */
-export function emitPartner(env: PartnerEnv, name: string, data?: Record<string, unknown>): void {
+export function emitPartner<N extends EventName>(env: PartnerEnv, name: N, data?: EventData<N>): void {
   env.onEvent({
     name,
     at: new Date().toISOString(),

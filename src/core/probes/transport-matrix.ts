@@ -7,6 +7,7 @@ import {
   matrixPlan,
   parseIceServerUri,
   type CellFamily,
+  emitWith,
   type MatrixCell,
   type Timeouts,
   type TransportSpec,
@@ -132,7 +133,7 @@ async function measureCell(
   const cellCtx: ProbeContext = {
     ...ctx,
     stage: () => {},
-    emit: (name, data) => ctx.emit(name, { cell: label, ...data }),
+    emit: emitWith(ctx.emit, { cell: label }),
   };
   try {
     const result = await allocateRelay(target, cellCtx, { host, ...spec }, address);

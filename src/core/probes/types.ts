@@ -1,4 +1,4 @@
-import type { ErrorClass, Layer, MetricValueSchema, Target, Timeouts } from '../../contract';
+import type { EmitFn, ErrorClass, Layer, MetricValueSchema, Target, Timeouts } from '../../contract';
 import type { z } from 'zod';
 import type { LedgerScope } from '../runner/ledger';
 import type { LookupFn } from './resolve';
@@ -50,7 +50,7 @@ export interface ProbeContext {
   /** Every target of this diagnosis (a probe may need another one, e.g. a TURN server for a relay path). */
   readonly targets: ReadonlyArray<ResolvedTarget>;
   /** Emits a structured event (`stun.binding.sent`, …) tagged with this attempt's correlation id. */
-  emit(name: string, data?: Record<string, unknown>): void;
+  emit: EmitFn;
   /** Marks the stage the attempt is in, so a timeout or failure names where it stopped. */
   stage(name: string): void;
 }

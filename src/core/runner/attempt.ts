@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AttemptReport, Outcome, Timeouts, TriageEvent } from '../../contract';
+import type { AttemptReport, Outcome, Timeouts, EmitFn, EventName, TriageEvent } from '../../contract';
 import { classifyError } from '../probes/classify';
 import type { LookupFn } from '../probes/resolve';
 import { ProbeFailure, ProbeNotApplicable, type Probe, type ResolvedTarget } from '../probes/types';
@@ -86,7 +86,7 @@ export function skippedAttempt(options: JobOptions, prerequisite: AttemptReport)
     durationMs: 0,
     metrics: {},
   };
-  const emit = (name: string, data: Record<string, unknown>) => {
+  const emit: EmitFn = (name, data) => {
     const e = event(options, correlationId, name, data, id);
     events.push(e);
     options.onEvent(e);
@@ -139,7 +139,7 @@ function finish(
 function event(
   options: JobOptions,
   correlationId: string,
-  name: string,
+  name: EventName,
   data?: Record<string, unknown>,
   attemptId?: string,
 ): TriageEvent {
@@ -162,7 +162,7 @@ async function runAttempt(
   const { probe, target, ledger } = options;
   const id = timeOrderedId();
   const events: TriageEvent[] = [];
-  const emit = (name: string, data?: Record<string, unknown>) => {
+  const emit: EmitFn = (name, data) => {
     const e = event(options, correlationId, name, data, id);
     events.push(e);
     options.onEvent(e);
