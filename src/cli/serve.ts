@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import type { TriageEvent } from '../contract';
+import { httpStatusFor, type TriageEvent } from '../contract';
 import type { CallContext } from '../core/engine/protocol';
 import type { EngineClient } from '../core/engine/client';
 import type { CallResult } from '../core/engine/protocol';
@@ -39,20 +39,6 @@ export { resolveStaticFile } from './serve-static';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const SSE_HEARTBEAT_MS = 15_000;
-
-const STATUS_FOR_CODE: Record<string, number> = {
-  UNKNOWN_METHOD: 404,
-  NOT_FOUND: 404,
-  ARGUMENT_INVALID: 400,
-  BAD_REQUEST: 400,
-  BUSY: 409,
-  UNSUPPORTED: 400,
-  CONFIG_INVALID: 409,
-  // the engine process is restarting, or gone for good
-  ENGINE_CRASHED: 503,
-  ENGINE_FAILED: 503,
-  ENGINE_STOPPED: 503,
-};
 
 export type ServeOptions = ServeSettings &
   (
@@ -100,14 +86,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     setCommonHeaders(res);
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent)
-        sendCallError(res, 500, { code: 'INTERNAL', message: `internal error: ${String(error)}` });
+        sendCallError(res, { code: 'INTERNAL', message: `internal error: ${String(error)}` });
       else res.destroy();
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isOwnRequest(req, hostAllowed)) {
-      sendCallError(res, 403, {
+      sendCallError(res, {
         code: 'HOST_REFUSED',
         message: 'this server only answers requests addressed to itself',
       });
@@ -115,7 +101,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
     const check = checkToken(req, res, { token, port });
     if (check === 'missing') {
-      sendCallError(res, 401, {
+      sendCallError(res, {
         code: 'TOKEN_REQUIRED',
         message: 'this RTC Triage server needs its access token: open the address `rtc-triage serve` printed',
       });
@@ -132,7 +118,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     if (path.startsWith('/api/download/'))
       return handleDownload(req, res, path.slice('/api/download/'.length));
     if (path.startsWith('/api/')) {
-      sendCallError(res, 404, { code: 'NOT_FOUND', message: `no API route ${path}` });
+      sendCallError(res, { code: 'NOT_FOUND', message: `no API route ${path}` });
       return;
     }
     return serveStatic(req, res, rendererDir, path);
@@ -141,7 +127,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   async function handleCall(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      sendCallError(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'API calls are POST requests' });
+      sendCallError(res, { code: 'METHOD_NOT_ALLOWED', message: 'API calls are POST requests' });
       return;
     }
     const name = decodeSegment(method);
@@ -151,7 +137,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never
     // grants: a second wall behind the Origin check. (So can't the upload's zip type.)
     if (!/^application\/json\b/i.test(type)) {
-      sendCallError(res, 415, { code: 'BAD_REQUEST', message: 'send the arguments as application/json' });
+      sendCallError(res, {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'send the arguments as application/json',
+      });
       return;
     }
     const body = await readBody(req, MAX_BODY_BYTES);
@@ -160,7 +149,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     try {
       args = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
     } catch (error) {
-      sendCallError(res, 400, {
+      sendCallError(res, {
         code: 'BAD_REQUEST',
         message: `the request body is not valid JSON: ${(error as Error).message}`,
       });
@@ -193,7 +182,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   async function handleDownload(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     if (req.method !== 'GET') {
       res.setHeader('Allow', 'GET');
-      sendCallError(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'a download is a GET request' });
+      sendCallError(res, { code: 'METHOD_NOT_ALLOWED', message: 'a download is a GET request' });
       return;
     }
     const download = /^[0-9a-f]{32}$/.test(id) ? files.take(id) : null;
@@ -205,7 +194,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       : null;
     if (!download || size === null) {
       await download?.done();
-      sendCallError(res, 404, {
+      sendCallError(res, {
         code: 'NOT_FOUND',
         message: 'no such download (each export downloads once, within 10 minutes)',
       });
@@ -226,7 +215,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET') {
       res.setHeader('Allow', 'GET');
-      sendCallError(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'the event stream is a GET request' });
+      sendCallError(res, { code: 'METHOD_NOT_ALLOWED', message: 'the event stream is a GET request' });
       return;
     }
     res.writeHead(200, {
@@ -281,7 +270,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 }
 
 function sendResult(res: ServerResponse, result: CallResult): void {
-  sendJson(res, result.ok ? 200 : (STATUS_FOR_CODE[result.error.code] ?? 500), result);
+  sendJson(res, result.ok ? 200 : httpStatusFor(result.error.code), result);
 }
 
 /** The uploaded file's name as the page gave it, for display only: never used as a path. */

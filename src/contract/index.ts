@@ -13,3 +13,4 @@ export * from './quality';
 export * from './secrets';
 export * from './matrix';
 export * from './calls';
+export * from './errors';
