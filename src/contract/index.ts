@@ -14,3 +14,4 @@ export * from './secrets';
 export * from './matrix';
 export * from './calls';
 export * from './errors';
+export * from './target-url';

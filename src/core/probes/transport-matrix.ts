@@ -5,7 +5,6 @@ import {
   cellMetrics,
   MATRIX_PROBE,
   matrixPlan,
-  parseIceServerUri,
   type CellFamily,
   emitWith,
   type MatrixCell,
@@ -39,9 +38,8 @@ export const transportMatrixProbe: Probe<TurnTarget> = {
 };
 
 async function runMatrix(target: TurnTarget, ctx: ProbeContext) {
-  const uri = parseIceServerUri(target.url);
-  if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
-  const plan = matrixPlan(uri, target.transports);
+  const uri = target.parsed;
+  const plan = matrixPlan(uri, uri.transports);
   ctx.stage('dns');
   const addresses = new Map<CellFamily, ResolvedAddress | null>();
   for (const family of CELL_FAMILIES)
