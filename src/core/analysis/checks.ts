@@ -7,8 +7,8 @@ import {
   type PathResult,
   type TargetReport,
 } from '../../contract';
-import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from './layers';
-import { PARTNER_SESSION_PROBE } from './partner-probes';
+import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from '../evidence/layers';
+import { PARTNER_SESSION_PROBE } from '../evidence/partner-probes';
 
 /** One thing tested: a probe against a target (and, for peer connections, one path). */
 export interface Check {

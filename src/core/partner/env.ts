@@ -17,7 +17,7 @@ export const PARTNER_TARGET = {
 export {
   PARTNER_RENDEZVOUS_PROBE as RENDEZVOUS_PROBE,
   PARTNER_SESSION_PROBE as SESSION_PROBE,
-} from '../analysis/partner-probes';
+} from '../evidence/partner-probes';
 
 /** Everything one side of a partner test shares: keys, config, ledger, history, events. */
 export interface PartnerEnv {
