@@ -19,6 +19,11 @@ const layer = (files, { paths = [], regex = [] }) => ({
   },
 });
 
+const CORE_FACES = [
+  '(^|/)(main|renderer|preload|cli|lab)(/|$)',
+  'src/core may not import the faces or the lab (DESIGN.md §1)',
+];
+
 const UI = ['electron', 'react', 'react-dom', 'react-dom/client', 'react/jsx-runtime'];
 
 export default tseslint.config(
@@ -46,12 +51,38 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  layer(['src/core/**'], {
+  layer(['src/core/**'], { paths: UI, regex: [CORE_FACES] }),
+  // Import rules inside src/core (docs/architecture.md "Import rules"; scripts/import-graph.mjs finds
+  // the cycles): analysis reads the store, never the other way round (what an attempt proves, which
+  // both need, is in core/evidence); isolation runs the runner's probes, the runner only knows a
+  // ProbePlacement. A later block replaces the rule for its files, so each repeats CORE_FACES.
+  layer(['src/core/store/**'], {
     paths: UI,
     regex: [
+      CORE_FACES,
       [
-        '(^|/)(main|renderer|preload|cli|lab)(/|$)',
-        'src/core may not import the faces or the lab (DESIGN.md §1)',
+        '(^|/)(analysis|runner|service)(/|$)',
+        'the store may not import analysis, the runner or the service: they read it (no cycle)',
+      ],
+    ],
+  }),
+  layer(['src/core/evidence/**'], {
+    paths: UI,
+    regex: [
+      CORE_FACES,
+      [
+        '^\\.\\./(?!\\.\\./contract(/|$))',
+        'core/evidence is a leaf: the contract only (the store and analysis both import it)',
+      ],
+    ],
+  }),
+  layer(['src/core/runner/**'], {
+    paths: UI,
+    regex: [
+      CORE_FACES,
+      [
+        '(^|/)(isolation|service)(/|$)',
+        'the runner may not import isolation or the service: isolation uses the runner (ProbePlacement)',
       ],
     ],
   }),

@@ -20,6 +20,7 @@ import type { ResolvedTarget } from '../src/core/probes/types';
 import { AttemptLedger } from '../src/core/runner/ledger';
 import { runDiagnosis } from '../src/core/runner/run';
 import { DEFAULT_PEER_HOSTS, PeerHostPool } from '../src/core/isolation/pool';
+import { inPeerHosts } from '../src/core/isolation/placement';
 import { startLab } from '../src/lab';
 import { startCoturn, hasCoturn } from '../tests/helpers/coturn';
 import { runJobQuietly } from '../tests/helpers/probe';
@@ -118,7 +119,7 @@ async function timeRounds(
   peerHosts: PeerHostPool | null,
 ): Promise<void> {
   // one untimed pass: libwebrtc loads, the JIT warms, the lab's servers see their first clients
-  await runDiagnosis({ config, targets, peerHosts });
+  await runDiagnosis({ config, targets, placeProbe: inPeerHosts(peerHosts) });
   for (const job of jobs) await runAlone(job, targets, config);
 
   const rounds: Round[] = [];
@@ -132,7 +133,12 @@ async function timeRounds(
     const hostsBefore = processesCpuMs(pids);
     recordWrtcTrace(TRACE);
     started = performance.now();
-    const report = await runDiagnosis({ config, targets, peerHosts, onEvent: tl.record });
+    const report = await runDiagnosis({
+      config,
+      targets,
+      placeProbe: inPeerHosts(peerHosts),
+      onEvent: tl.record,
+    });
     const fullMs = performance.now() - started;
     recordWrtcTrace(false);
     const fullCpu = cpuSince(cpu);

@@ -1,4 +1,5 @@
 import { TriageError, errorMessage } from '../core/errors';
+import { EXIT_CODES, exitCodeFor } from '../contract';
 import { diagnoseCommand } from './commands/diagnose';
 import { exportCommand } from './commands/export';
 import { historyCommand } from './commands/history';
@@ -12,7 +13,7 @@ import { MAIN_HELP } from './help';
 import { processIo, type CliIo } from './io';
 import { version } from './version';
 
-export const EXIT = { ok: 0, problem: 1, usage: 2, internal: 3 } as const;
+export const EXIT = EXIT_CODES;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   diagnose: diagnoseCommand,
@@ -47,12 +48,7 @@ export async function main(argv: string[], io: CliIo = processIo(version)): Prom
   } catch (error) {
     if (error instanceof TriageError) {
       io.err(`rtc-triage: ${error.message}`);
-      const usage =
-        error.code === 'USAGE' ||
-        error.code === 'CONFIG_INVALID' ||
-        error.code === 'CONFIG_UNREADABLE' ||
-        error.code === 'ARGUMENT_INVALID';
-      return usage ? EXIT.usage : EXIT.internal;
+      return exitCodeFor(error.code);
     }
     io.err(`rtc-triage: internal error: ${errorMessage(error)}`);
     if (process.env.RTC_TRIAGE_DEBUG && error instanceof Error && error.stack) io.err(error.stack);

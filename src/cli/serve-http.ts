@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONTENT_SECURITY_POLICY, type CallError } from '../contract';
+import { CONTENT_SECURITY_POLICY, httpStatusFor, type CallError } from '../contract';
 
 /** The plain HTTP pieces of `serve`: headers every response carries, JSON and text answers, bodies. */
 
@@ -22,8 +22,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendCallError(res: ServerResponse, status: number, error: CallError): void {
-  sendJson(res, status, { ok: false, error });
+/** A refused request: its HTTP status is its code's (contract/errors.ts). */
+export function sendCallError(res: ServerResponse, error: CallError): void {
+  sendJson(res, httpStatusFor(error.code), { ok: false, error });
 }
 
 export function sendText(res: ServerResponse, status: number, text: string): void {
@@ -73,7 +74,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
 
 export function sendTooLarge(res: ServerResponse, limit: number): void {
   res.setHeader('Connection', 'close');
-  sendCallError(res, 413, { code: 'BODY_TOO_LARGE', message: `the request body is over ${limit} bytes` });
+  sendCallError(res, { code: 'BODY_TOO_LARGE', message: `the request body is over ${limit} bytes` });
 }
 
 export function safeDecode(text: string): string {

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { MAX_CALL_DUMP_CHARS, type TriageEvent } from '../contract';
+import { httpStatusFor, MAX_CALL_DUMP_CHARS, type TriageEvent } from '../contract';
 import type { CallContext } from '../core/engine/protocol';
 import type { EngineClient } from '../core/engine/client';
 import type { CallResult } from '../core/engine/protocol';
@@ -45,20 +45,6 @@ export const MAX_BODY_BYTES = 64 * 1024;
  */
 export const MAX_CALL_IMPORT_BODY_BYTES = 2 * MAX_CALL_DUMP_CHARS + MAX_BODY_BYTES;
 const SSE_HEARTBEAT_MS = 15_000;
-
-const STATUS_FOR_CODE: Record<string, number> = {
-  UNKNOWN_METHOD: 404,
-  NOT_FOUND: 404,
-  ARGUMENT_INVALID: 400,
-  BAD_REQUEST: 400,
-  BUSY: 409,
-  UNSUPPORTED: 400,
-  CONFIG_INVALID: 409,
-  // the engine process is restarting, or gone for good
-  ENGINE_CRASHED: 503,
-  ENGINE_FAILED: 503,
-  ENGINE_STOPPED: 503,
-};
 
 export type ServeOptions = ServeSettings &
   (
@@ -106,14 +92,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     setCommonHeaders(res);
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent)
-        sendCallError(res, 500, { code: 'INTERNAL', message: `internal error: ${String(error)}` });
+        sendCallError(res, { code: 'INTERNAL', message: `internal error: ${String(error)}` });
       else res.destroy();
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!isOwnRequest(req, hostAllowed)) {
-      sendCallError(res, 403, {
+      sendCallError(res, {
         code: 'HOST_REFUSED',
         message: 'this server only answers requests addressed to itself',
       });
@@ -121,7 +107,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
     const check = checkToken(req, res, { token, port });
     if (check === 'missing') {
-      sendCallError(res, 401, {
+      sendCallError(res, {
         code: 'TOKEN_REQUIRED',
         message: 'this RTC Triage server needs its access token: open the address `rtc-triage serve` printed',
       });
@@ -138,7 +124,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     if (path.startsWith('/api/download/'))
       return handleDownload(req, res, path.slice('/api/download/'.length));
     if (path.startsWith('/api/')) {
-      sendCallError(res, 404, { code: 'NOT_FOUND', message: `no API route ${path}` });
+      sendCallError(res, { code: 'NOT_FOUND', message: `no API route ${path}` });
       return;
     }
     return serveStatic(req, res, rendererDir, path);
@@ -147,7 +133,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   async function handleCall(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
-      sendCallError(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'API calls are POST requests' });
+      sendCallError(res, { code: 'METHOD_NOT_ALLOWED', message: 'API calls are POST requests' });
       return;
     }
     const name = decodeSegment(method);
@@ -157,7 +143,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     // A JSON content type cannot be sent cross-site without a CORS preflight, which this server never
     // grants: a second wall behind the Origin check. (So can't the upload's zip type.)
     if (!/^application\/json\b/i.test(type)) {
-      sendCallError(res, 415, { code: 'BAD_REQUEST', message: 'send the arguments as application/json' });
+      sendCallError(res, {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'send the arguments as application/json',
+      });
       return;
     }
     const limit = name === 'importCall' ? MAX_CALL_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
@@ -167,7 +156,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     try {
       args = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
     } catch (error) {
-      sendCallError(res, 400, {
+      sendCallError(res, {
         code: 'BAD_REQUEST',
         message: `the request body is not valid JSON: ${(error as Error).message}`,
       });
@@ -200,7 +189,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   async function handleDownload(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
     if (req.method !== 'GET') {
       res.setHeader('Allow', 'GET');
-      sendCallError(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'a download is a GET request' });
+      sendCallError(res, { code: 'METHOD_NOT_ALLOWED', message: 'a download is a GET request' });
       return;
     }
     const download = /^[0-9a-f]{32}$/.test(id) ? files.take(id) : null;
@@ -212,7 +201,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       : null;
     if (!download || size === null) {
       await download?.done();
-      sendCallError(res, 404, {
+      sendCallError(res, {
         code: 'NOT_FOUND',
         message: 'no such download (each export downloads once, within 10 minutes)',
       });
@@ -233,7 +222,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   function handleEvents(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET') {
       res.setHeader('Allow', 'GET');
-      sendCallError(res, 405, { code: 'METHOD_NOT_ALLOWED', message: 'the event stream is a GET request' });
+      sendCallError(res, { code: 'METHOD_NOT_ALLOWED', message: 'the event stream is a GET request' });
       return;
     }
     res.writeHead(200, {
@@ -288,7 +277,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
 }
 
 function sendResult(res: ServerResponse, result: CallResult): void {
-  sendJson(res, result.ok ? 200 : (STATUS_FOR_CODE[result.error.code] ?? 500), result);
+  sendJson(res, result.ok ? 200 : httpStatusFor(result.error.code), result);
 }
 
 /** The uploaded file's name as the page gave it, for display only: never used as a path. */

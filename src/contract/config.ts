@@ -134,6 +134,10 @@ export const TargetSchema = z.discriminatedUnion(
   },
 );
 export type Target = z.infer<typeof TargetSchema>;
+export type StunTarget = z.infer<typeof StunTargetSchema>;
+export type TurnTarget = z.infer<typeof TurnTargetSchema>;
+export type GunTarget = z.infer<typeof GunTargetSchema>;
+export type PeerJsTarget = z.infer<typeof PeerJsTargetSchema>;
 export type TargetKind = Target['kind'];
 export const TARGET_KINDS = ['stun', 'turn', 'gun', 'peerjs'] as const;
 

@@ -13,3 +13,5 @@ export * from './quality';
 export * from './secrets';
 export * from './matrix';
 export * from './calls';
+export * from './errors';
+export * from './target-url';

@@ -77,7 +77,10 @@ export const specLabel = (spec: TransportSpec) => `${spec.transport}:${spec.port
  * The columns tried for a TURN URL: the URL itself first, then either the ones the config lists or
  * the usual deployment: UDP and TCP on the URL's plain port, TLS on 5349, and TCP and TLS on 443.
  */
-export function matrixPlan(uri: Pick<IceServerUri, 'port' | 'transport'>, listed?: readonly string[]) {
+export function matrixPlan(
+  uri: Pick<IceServerUri, 'port' | 'transport'>,
+  listed: readonly TransportSpec[] | null,
+) {
   const own: TransportSpec = { transport: uri.transport, port: uri.port };
   const plain = uri.transport === 'tls' ? DEFAULT_PLAIN_PORT : uri.port;
   const usual: TransportSpec[] = [
@@ -87,9 +90,7 @@ export function matrixPlan(uri: Pick<IceServerUri, 'port' | 'transport'>, listed
     { transport: 'tcp', port: FIREWALL_PORT },
     { transport: 'tls', port: FIREWALL_PORT },
   ];
-  const extra = listed
-    ? listed.map(parseTransportSpec).filter((s): s is TransportSpec => !('error' in s))
-    : usual;
+  const extra = listed ?? usual;
   const seen = new Set<string>();
   return [own, ...extra].filter((spec) => {
     const key = specLabel(spec);

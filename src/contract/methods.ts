@@ -14,6 +14,7 @@ import {
   OpenedBundleSchema,
   ServerStatusSchema,
 } from './views';
+import { ERROR_CODE_NAMES } from './errors';
 import type { TriageEvent } from './events';
 import type { MethodName } from './channels';
 
@@ -233,7 +234,7 @@ export type TriageApi = { [M in MethodName]: (args: MethodArgs<M>) => Promise<Me
 
 /** Error shape every adapter returns for a refused or failed call. */
 export const CallErrorSchema = z.object({
-  code: z.string(),
+  code: z.enum(ERROR_CODE_NAMES),
   message: z.string(),
   field: z.string().optional(),
 });

@@ -1,26 +1,11 @@
+import type { ErrorCode } from '../contract/errors';
+
 /**
  * Typed errors with a code and a plain message. The CLI maps codes to exit codes; the adapters
  * return `{ code, message, field }` to the UI.
  */
-export type TriageErrorCode =
-  | 'CONFIG_INVALID'
-  | 'CONFIG_UNREADABLE'
-  | 'USAGE'
-  | 'DB_TOO_NEW'
-  | 'DB_UNREADABLE'
-  /** The history refused a write (disk full, read-only): the run stops, what was stored is kept. */
-  | 'DB_UNWRITABLE'
-  | 'ARGUMENT_INVALID'
-  | 'NOT_FOUND'
-  | 'BUSY'
-  /** The face cannot do it (a face without file access asked to open or save a bundle). */
-  | 'UNSUPPORTED'
-  /** The engine process (core/engine): ended during the call, cannot start, was shut down, is starting. */
-  | 'ENGINE_CRASHED'
-  | 'ENGINE_FAILED'
-  | 'ENGINE_STOPPED'
-  | 'ENGINE_STARTING'
-  | 'INTERNAL';
+/** The engine's share of the contract's one code list (contract/errors.ts: HTTP status, exit code). */
+export type TriageErrorCode = ErrorCode;
 
 export class TriageError extends Error {
   readonly code: TriageErrorCode;

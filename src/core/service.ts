@@ -47,6 +47,7 @@ import { serverStatus, type ServerListEntry } from './views/servers';
 
 const DAY_MS = 86_400_000;
 import { PeerHostPool, type PeerHostOptions } from './isolation/pool';
+import { inPeerHosts } from './isolation/placement';
 import { PartnerSessions } from './partner/partner-sessions';
 import { CallDesk, CallDumpError, type ReproduceArgs } from './calls';
 import type { PartnerHostRun } from './partner/partner-test';
@@ -223,7 +224,7 @@ export class TriageService {
         appFailing: args.appFailing ?? false,
         source: this.options.face,
         runId,
-        peerHosts: this.peerHosts,
+        placeProbe: inPeerHosts(this.peerHosts),
         onEvent: (event) => this.broadcast(event),
       });
     } finally {

@@ -3,6 +3,7 @@ import type { Config, TriageEvent } from '../../src/contract';
 import { parseConfig } from '../../src/core/config/load';
 import { resolveTargets } from '../../src/core/config/targets';
 import { PeerHostPool } from '../../src/core/isolation/pool';
+import { inPeerHosts } from '../../src/core/isolation/placement';
 import type { ResolvedTarget } from '../../src/core/probes/types';
 import { runDiagnosis } from '../../src/core/runner/run';
 import { startLab, type Lab } from '../../src/lab';
@@ -42,7 +43,12 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
     await hosts.ready();
     expect(hosts.readyHosts).toBe(2);
     const events: TriageEvent[] = [];
-    const report = await runDiagnosis({ config, targets, peerHosts: hosts, onEvent: (e) => events.push(e) });
+    const report = await runDiagnosis({
+      config,
+      targets,
+      placeProbe: inPeerHosts(hosts),
+      onEvent: (e) => events.push(e),
+    });
 
     expect(report.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
     const webrtc = report.attempts.filter((a) => WEBRTC_PROBES.includes(a.probe));
@@ -74,7 +80,7 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
   it('with no host ready yet, the first diagnosis waits for one: no WebRTC in the engine process', async () => {
     const hosts = pool(1);
     expect(hosts.readyHosts).toBe(0);
-    const report = await runDiagnosis({ config, targets, peerHosts: hosts });
+    const report = await runDiagnosis({ config, targets, placeProbe: inPeerHosts(hosts) });
     expect(report.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
     expect(hosts.pids).toHaveLength(1);
     // every WebRTC attempt of the very first diagnosis ran in the host
@@ -90,7 +96,7 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
     const report = await runDiagnosis({
       config,
       targets,
-      peerHosts: hosts,
+      placeProbe: inPeerHosts(hosts),
       signal: controller.signal,
       onEvent: (e) => {
         if (e.name === 'signal.offer.sent') controller.abort();
@@ -101,7 +107,7 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
     expect(webrtc.some((a) => a.outcome === 'aborted')).toBe(true);
     expect(report.cleanup.leaked).toBe(0);
     expect(hosts.readyHosts).toBe(2);
-    const next = await runDiagnosis({ config, targets, peerHosts: hosts });
+    const next = await runDiagnosis({ config, targets, placeProbe: inPeerHosts(hosts) });
     expect(next.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
   }, 60_000);
 
@@ -113,7 +119,7 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
     const report = await runDiagnosis({
       config,
       targets,
-      peerHosts: hosts,
+      placeProbe: inPeerHosts(hosts),
       onEvent: (e) => {
         if (!killed && e.name === 'signal.offer.sent' && victim !== undefined) {
           killed = true;
@@ -131,7 +137,7 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
     expect(report.cleanup.leaked).toBe(0);
     await hosts.ready(1);
     expect(hosts.pids).not.toContain(victim);
-    const next = await runDiagnosis({ config, targets, peerHosts: hosts });
+    const next = await runDiagnosis({ config, targets, placeProbe: inPeerHosts(hosts) });
     expect(next.attempts.filter((a) => a.outcome !== 'success')).toEqual([]);
   }, 60_000);
 
@@ -172,8 +178,8 @@ describe.skipIf(skip)('peer hosts: the WebRTC probes in child processes', () => 
     await hosts.ready();
     const [pid] = hosts.pids as [number];
     const baseline = threadsOf(pid);
-    await runDiagnosis({ config, targets, peerHosts: hosts });
-    await runDiagnosis({ config, targets, peerHosts: hosts });
+    await runDiagnosis({ config, targets, placeProbe: inPeerHosts(hosts) });
+    await runDiagnosis({ config, targets, placeProbe: inPeerHosts(hosts) });
     expect(hosts.jobsDone).toBeGreaterThan(0);
     await waitUntil(`host ${pid} back to its ${baseline} threads`, () => threadsOf(pid) <= baseline, 10_000);
   }, 60_000);

@@ -3,6 +3,7 @@
  * coturn (STUN + TURN with a user/password) and every probe run here, one JSON line per case.
  */
 import { createSocket } from 'node:dgram';
+import { configuredTarget } from '../../src/core/config/targets';
 import { iceGatheringProbe } from '../../src/core/probes/ice-gathering';
 import type { ConfiguredTarget, Probe } from '../../src/core/probes/types';
 import { startCoturn } from '../helpers/coturn';
@@ -14,11 +15,11 @@ const probe = iceGatheringProbe as unknown as Probe;
 const PUBLIC_ADDRESS = '127.0.0.9';
 
 function stun(url: string): ConfiguredTarget {
-  return { kind: 'stun', url, id: 'stun', layer: 'L2' };
+  return configuredTarget({ kind: 'stun', url, id: 'stun', layer: 'L2' });
 }
 
 function turn(url: string, username: string, credential: string): ConfiguredTarget {
-  return { kind: 'turn', url, username, credential, id: 'turn', layer: 'L2' };
+  return configuredTarget({ kind: 'turn', url, username, credential, id: 'turn', layer: 'L2' });
 }
 
 async function main(): Promise<void> {

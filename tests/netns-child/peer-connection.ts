@@ -4,6 +4,7 @@
  * peer-connection path, one JSON line per case.
  */
 import { createSocket } from 'node:dgram';
+import { configuredTarget } from '../../src/core/config/targets';
 import {
   peerConnectionHostProbe,
   peerConnectionRelayProbe,
@@ -22,7 +23,7 @@ const srflx = peerConnectionSrflxProbe as unknown as Probe;
 const PUBLIC_ADDRESS = '127.0.0.9';
 
 function turn(url: string, username: string, credential: string): ConfiguredTarget {
-  return { kind: 'turn', url, username, credential, id: 'turn', layer: 'L2' };
+  return configuredTarget({ kind: 'turn', url, username, credential, id: 'turn', layer: 'L2' });
 }
 
 /** Runs `count` host-path pairs at once on one ledger; `abortWhen` may cancel them all together. */
@@ -57,12 +58,12 @@ async function main(): Promise<void> {
     });
   });
   const turnUrl = `turn:127.0.0.1:${coturn.port}?transport=udp`;
-  const stunTarget: ConfiguredTarget = {
+  const stunTarget = configuredTarget({
     kind: 'stun',
     url: `stun:127.0.0.1:${coturn.port}`,
     id: 'stun',
     layer: 'L2',
-  };
+  });
 
   try {
     await runCase('host-success', async (ledger) =>

@@ -4,6 +4,7 @@
  * relays, and runs every signaled-session case through the real runner, one JSON line per case.
  */
 import { createServer } from 'node:net';
+import { configuredTarget } from '../../src/core/config/targets';
 import { signaledSessionProbe } from '../../src/core/probes/signaled-session';
 import type { ConfiguredTarget, Probe } from '../../src/core/probes/types';
 import type { AttemptLedger } from '../../src/core/runner/ledger';
@@ -14,7 +15,7 @@ import { assertLoopbackOnly, runCase, runThroughRunner, summary, timeouts } from
 const probe = signaledSessionProbe as unknown as Probe;
 
 function gun(url: string): ConfiguredTarget {
-  return { kind: 'gun', url, id: 'gun', layer: 'L1' };
+  return configuredTarget({ kind: 'gun', url, id: 'gun', layer: 'L1' });
 }
 
 /** A TCP port nothing listens on (bound, then closed). */
@@ -48,13 +49,13 @@ async function main(): Promise<void> {
     onConnection: (ws) => ws.on('message', (data) => String(data).includes('"put"') && ws.close()),
   });
   const deadPort = await closedPort();
-  const peerjs: ConfiguredTarget = {
+  const peerjs = configuredTarget({
     kind: 'peerjs',
     url: peerServer.url,
     key: peerServer.key,
     id: 'peerjs',
     layer: 'L1',
-  };
+  });
   try {
     await runCase('gun-success', async (ledger) =>
       summary(await runThroughRunner(probe, gun(relay.url), { ledger })),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configuredTarget } from '../../src/core/config/targets';
 import { natBehaviorProbe } from '../../src/core/probes/nat-behavior';
 import type { Probe } from '../../src/core/probes/types';
 import { startLabStunServer, type LabStunServer } from '../../src/lab';
@@ -62,8 +63,7 @@ describe('nat-behavior probe without RFC 5780 support', () => {
   });
 
   it('is not planned for a STUN target over TCP or TLS (RFC 5780 needs UDP)', () => {
-    const target = (url: string) =>
-      ({ kind: 'stun', url, id: url, layer: 'L2' }) as Parameters<NonNullable<Probe['appliesTo']>>[0];
+    const target = (url: string) => configuredTarget({ kind: 'stun', url, id: url, layer: 'L2' });
     expect(probe.appliesTo?.(target(`stun:127.0.0.1:${lab.tcpPort}?transport=tcp`))).toBe(false);
     expect(probe.appliesTo?.(target('stuns:127.0.0.1:5349'))).toBe(false);
     expect(probe.appliesTo?.(target(`stun:127.0.0.1:${lab.udpPort}`))).toBe(true);

@@ -169,14 +169,19 @@ describe('the Attempts log and timeline', () => {
     withStore(dbPath, (store) => {
       store.beginRun('run-a', new Date(now - HOUR), 'test', SEED_TARGETS);
       const events = (id: string, at: number): TriageEvent[] =>
-        ['signal.offer.sent', 'signal.answer.received', 'peer.connected', 'signal.teardown.success'].map(
-          (name, i) => ({
-            name,
-            at: new Date(at + 10 * (i + 1)).toISOString(),
-            runId: 'run-a',
-            attemptId: id,
-          }),
-        );
+        (
+          [
+            'signal.offer.sent',
+            'signal.answer.received',
+            'peer.connected',
+            'signal.teardown.success',
+          ] as const
+        ).map((name, i) => ({
+          name,
+          at: new Date(at + 10 * (i + 1)).toISOString(),
+          runId: 'run-a',
+          attemptId: id,
+        }));
       for (let i = 0; i < 5; i++) {
         const a = attempt('gun-a', 'signaled-session', now - HOUR + i * 1000, i % 2 === 0);
         store.recordAttempt('run-a', a, events(a.id, Date.parse(a.startedAt)));

@@ -1,13 +1,14 @@
 import {
   attemptRan,
   MATRIX_PROBE,
+  parseIceServerUri,
   type AttemptReport,
   type Layer,
   type PathResult,
   type TargetReport,
 } from '../../contract';
-import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from './layers';
-import { PARTNER_SESSION_PROBE } from './partner-probes';
+import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from '../evidence/layers';
+import { PARTNER_SESSION_PROBE } from '../evidence/partner-probes';
 
 /** One thing tested: a probe against a target (and, for peer connections, one path). */
 export interface Check {
@@ -57,9 +58,8 @@ function transportOf(attempt: AttemptReport, url: string): Check['transport'] {
   if (attempt.probe === MATRIX_PROBE) return null;
   const metric = attempt.metrics.transport;
   if (metric === 'udp' || metric === 'tcp' || metric === 'tls') return metric;
-  if (/^(stuns|turns):/.test(url)) return 'tls';
-  if (/^(stun|turn):/.test(url)) return /transport=tcp/.test(url) ? 'tcp' : 'udp';
-  return null;
+  const uri = parseIceServerUri(url);
+  return 'error' in uri ? null : uri.transport;
 }
 
 const AUTH_CODES = new Set(['401', '441']);

@@ -13,9 +13,9 @@ import type { PartnerCrossNetwork } from '../../contract/partner';
 import type { z } from 'zod';
 import { attemptFromRow } from '../store/history';
 import type { HistoryQueries } from '../store/queries';
-import { PARTNER_SESSION_PROBE } from './partner-probes';
+import { PARTNER_SESSION_PROBE } from '../evidence/partner-probes';
 
-export { PARTNER_RENDEZVOUS_PROBE, PARTNER_SESSION_PROBE } from './partner-probes';
+export { PARTNER_RENDEZVOUS_PROBE, PARTNER_SESSION_PROBE } from '../evidence/partner-probes';
 
 type Metrics = Record<string, z.infer<typeof MetricValueSchema>>;
 

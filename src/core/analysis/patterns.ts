@@ -1,6 +1,6 @@
 import type { Evidence, HistoryTarget, Layer, Pattern } from '../../contract';
 import { BUCKET_MS, type BucketColumns, type HistoryQueries, type StoredTarget } from '../store/queries';
-import { LOCAL_LAYERS } from './layers';
+import { LOCAL_LAYERS } from '../evidence/layers';
 import { systemTimeZone } from './local-time';
 import { recurringWindows } from './recurring-windows';
 import { THRESHOLDS } from './thresholds';

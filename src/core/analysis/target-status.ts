@@ -1,6 +1,6 @@
 import { attemptRan, type AttemptReport, type TargetReport, type TargetStatus } from '../../contract';
 import type { ResolvedTarget } from '../probes/types';
-import { isHairpinOnly } from './layers';
+import { isHairpinOnly } from '../evidence/layers';
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -1,5 +1,5 @@
 import {
-  parseIceServerUri,
+  hostOfUrl,
   PUBLIC_PEERJS_KEY,
   publicUrl,
   targetSecrets,
@@ -18,16 +18,9 @@ export function configuredSecrets(config: Config | null): string[] {
 export function configuredHosts(targets: ReadonlyArray<{ url: string }>): string[] {
   const hosts: string[] = [];
   for (const { url } of targets) {
-    const ice = parseIceServerUri(url);
-    if (!('error' in ice)) {
-      hosts.push(ice.host);
-      continue;
-    }
-    try {
-      hosts.push(new URL(url).hostname);
-    } catch {
-      // not a URL (e.g. `local:machine`): nothing to keep
-    }
+    // not a server URL (e.g. `local:machine`): nothing to keep
+    const host = hostOfUrl(url);
+    if (host !== null) hosts.push(host);
   }
   return hosts;
 }

@@ -8,7 +8,7 @@
  * Imported by Electron's main process: nothing here may import the engine itself (SQLite, WebRTC, zip).
  */
 import { fork } from 'node:child_process';
-import type { TriageEvent } from '../../contract';
+import type { EventData, EventName, TriageEvent } from '../../contract';
 import type { CallContext } from './protocol';
 import { TriageError, type TriageErrorCode } from '../errors';
 import type { EngineClient } from './client';
@@ -165,7 +165,7 @@ export class EngineSupervisor implements EngineClient {
     this.ready.catch(() => {});
   }
 
-  private emit(name: string, data: Record<string, unknown>): void {
+  private emit<N extends EventName>(name: N, data: EventData<N>): void {
     const event: TriageEvent = { name, at: new Date().toISOString(), runId: 'engine', data };
     for (const listener of this.listeners) listener(event);
   }

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { MonitorAlert, MonitorStatus, Report, TriageEvent, VerdictKind } from '../../contract';
+import type {
+  MonitorAlert,
+  MonitorStatus,
+  Report,
+  EventName,
+  TriageEvent,
+  VerdictKind,
+} from '../../contract';
 import { TriageError, errorMessage } from '../errors';
 import { AlertEpisodes, DEFAULT_EPISODE_RULES, type EpisodeRules } from './alerts';
 import { DIAGNOSIS_FAILED_KEY, conditionsOf, diagnosisFailed } from './conditions';
@@ -145,7 +152,7 @@ export class Monitor {
     }
   }
 
-  private emit(name: string, runId: string, data: Record<string, unknown>, targetId?: string): void {
+  private emit(name: EventName, runId: string, data: Record<string, unknown>, targetId?: string): void {
     try {
       this.options.emit({
         name,

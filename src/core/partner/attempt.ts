@@ -4,7 +4,7 @@
  * retry of its own: a session runs in lockstep with the other side, so only the two sides together
  * could retry it (retries happen at the rendezvous, where one side acts alone).
  */
-import type { AttemptReport, Timeouts, TriageEvent } from '../../contract';
+import type { AttemptReport, EmitFn, Timeouts, TriageEvent } from '../../contract';
 import type { LookupFn } from '../probes/resolve';
 import type { ProbeContext, ProbeSuccess } from '../probes/types';
 import { runAttemptCore } from '../runner/attempt-core';
@@ -48,7 +48,7 @@ export async function runPartnerAttempt(
   const id = timeOrderedId();
   const events: TriageEvent[] = [];
   let finished: TriageEvent | null = null;
-  const emit = (name: string, data?: Record<string, unknown>) => {
+  const emit: EmitFn = (name, data) => {
     const event: TriageEvent = {
       name,
       at: new Date().toISOString(),

@@ -1,4 +1,4 @@
-import type { AttemptReport, Config, Timeouts, TriageEvent } from '../../contract';
+import type { AttemptReport, Config, Timeouts, EventData, EventName, TriageEvent } from '../../contract';
 import type { PartnerRendezvous } from '../../contract/partner';
 import type { PeerHostPool } from '../isolation/pool';
 import type { LookupFn } from '../probes/resolve';
@@ -18,7 +18,7 @@ export const PARTNER_TARGET = {
 export {
   PARTNER_RENDEZVOUS_PROBE as RENDEZVOUS_PROBE,
   PARTNER_SESSION_PROBE as SESSION_PROBE,
-} from '../analysis/partner-probes';
+} from '../evidence/partner-probes';
 
 /** Everything one side of a partner test shares: keys, config, ledger, history, events. */
 export interface PartnerEnv {
@@ -47,7 +47,7 @@ export interface PartnerEnv {
 }
 
 /** A partner-level event (no attempt): paired, a path finished, the test ended. */
-export function emitPartner(env: PartnerEnv, name: string, data?: Record<string, unknown>): void {
+export function emitPartner<N extends EventName>(env: PartnerEnv, name: N, data?: EventData<N>): void {
   env.onEvent({
     name,
     at: new Date().toISOString(),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { configuredTarget } from '../config/targets';
 import { ProbeFailure } from '../probes/types';
 import { AttemptLedger } from '../runner/ledger';
 import { deriveKeys, seal } from './code';
@@ -14,7 +15,7 @@ function fakeTransport(me: string) {
   let gone: (via: string) => void = () => {};
   const sent: Array<{ to: string; seq: number; sealed: string }> = [];
   const transport: PartnerTransport = {
-    target: { kind: 'gun', url: 'http://relay.test/gun', id: 'gun', layer: 'L3' },
+    target: configuredTarget({ kind: 'gun', url: 'http://relay.test/gun', id: 'gun', layer: 'L3' }),
     me,
     send: (to, seq, sealed) => sent.push({ to, seq, sealed }),
     onFrame: (next) => (handler = next),

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { parseIceServerUri } from '../../contract';
 import { resolveHost } from '../probes/resolve';
 import { StunClient } from '../probes/stun/client';
 import { encodeMessage, mappedAddress, MessageType } from '../probes/stun/message';
@@ -19,8 +18,9 @@ export async function natPresence(
   stun: ConfiguredTarget | undefined,
 ): Promise<NatPresence> {
   if (!stun) return 'unknown';
-  const uri = parseIceServerUri(stun.url);
-  if ('error' in uri || uri.transport !== 'udp') return 'unknown';
+  if (stun.kind !== 'stun' && stun.kind !== 'turn') return 'unknown';
+  const uri = stun.parsed;
+  if (uri.transport !== 'udp') return 'unknown';
   try {
     const resolved = await resolveHost(uri.host, ctx.lookup, 'nat-check');
     const client = await StunClient.open(ctx, {

@@ -160,7 +160,7 @@ export async function runPartnerJoin(options: PartnerTestOptions & { code: strin
 }
 
 function firstUdpStun(targets: readonly ConfiguredTarget[]): ConfiguredTarget | undefined {
-  return targets.find((t) => t.kind === 'stun' && udpStun(t.url));
+  return targets.find((t) => t.kind === 'stun' && udpStun(t));
 }
 
 function failures(env: PartnerEnv): string {

@@ -1,17 +1,30 @@
 import { describe, expect, it } from 'vitest';
+import { configuredTarget } from '../config/targets';
 import type { ConfiguredTarget } from '../probes/types';
 import { buildPlan, joinBody, pathSetup, sideFacts } from './plan';
 
-const stun: ConfiguredTarget = { kind: 'stun', url: 'stun:stun.example:3478', id: 's', layer: 'L2' };
-const turnA: ConfiguredTarget = {
+const stun: ConfiguredTarget = configuredTarget({
+  kind: 'stun',
+  url: 'stun:stun.example:3478',
+  id: 's',
+  layer: 'L2',
+});
+const turnA = configuredTarget({
   kind: 'turn',
   url: 'turn:a.example:3478?transport=udp',
   username: 'u',
   credential: 'secret',
   id: 'ta',
   layer: 'L2',
-};
-const turnB: ConfiguredTarget = { ...turnA, url: 'turn:b.example:3478?transport=udp', id: 'tb' };
+});
+const turnB = configuredTarget({
+  kind: 'turn',
+  url: 'turn:b.example:3478?transport=udp',
+  username: 'u',
+  credential: 'secret',
+  id: 'tb',
+  layer: 'L2',
+});
 
 describe('the partner plan', () => {
   it('runs host-only, reflexive-only, then relay-only through each TURN server both configs list', () => {

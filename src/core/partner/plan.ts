@@ -19,7 +19,7 @@ export interface SideFacts {
 export function sideFacts(targets: readonly ConfiguredTarget[], nat: NatPresence): SideFacts {
   return {
     nat,
-    stun: targets.some((t) => t.kind === 'stun' && udpStun(t.url)),
+    stun: targets.some((t) => t.kind === 'stun' && udpStun(t)),
     turn: targets.filter((t) => t.kind === 'turn').map((t) => t.url),
   };
 }
@@ -67,7 +67,7 @@ export function pathSetup(
 ): { config: PeerConnectionConfig; keep: CandidateType } | { missing: string } {
   if (planned.path === 'host') return { config: { iceServers: [] }, keep: 'host' };
   if (planned.path === 'srflx') {
-    const stun = targets.filter((t) => t.kind === 'stun' && udpStun(t.url));
+    const stun = targets.filter((t) => t.kind === 'stun' && udpStun(t));
     // without a NAT, this side's host address is the one the partner must reach
     return {
       config: { iceServers: stun.map((t) => ({ urls: t.url })) },

@@ -1,4 +1,4 @@
-import { parseIceServerUri, type Timeouts } from '../../contract';
+import type { Timeouts } from '../../contract';
 import {
   ProbeFailure,
   type Metrics,
@@ -33,7 +33,7 @@ export const iceGatheringProbe: Probe<IceServerTarget> = {
   name: 'ice-gathering',
   kinds: ['stun', 'turn'],
   // libwebrtc gathers server-reflexive candidates over UDP only: a stun: URL over TCP/TLS gives none
-  appliesTo: (target) => target.kind === 'turn' || udpStun(target.url),
+  appliesTo: (target) => target.kind === 'turn' || udpStun(target),
   deadlineMs: (timeouts: Timeouts) => timeouts.iceGatheringMs,
   // libwebrtc steps through its gathering phases (UDP, relay, TCP) 50 ms apart: gathering completes
   // after ~100 ms even on loopback, plus the allocation's round trips
@@ -206,8 +206,7 @@ function verdictOf(
   );
 }
 
-/** True for a `stun:` URL that libwebrtc will use (UDP). */
-export function udpStun(url: string): boolean {
-  const uri = parseIceServerUri(url);
-  return !('error' in uri) && uri.transport === 'udp';
+/** True for a STUN/TURN target over UDP (the transport libwebrtc uses for `stun:` URLs). */
+export function udpStun(target: ResolvedTarget): boolean {
+  return (target.kind === 'stun' || target.kind === 'turn') && target.parsed.transport === 'udp';
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseIceServerUri, type Timeouts } from '../../contract';
+import type { Timeouts } from '../../contract';
 import { udpStun } from './ice-gathering';
 import { resolveHost } from './resolve';
 import { StunClient, type Endpoint } from './stun/client';
@@ -33,7 +33,7 @@ export const natBehaviorProbe: Probe<NatTarget> = {
   kinds: ['stun'],
   // RFC 5780 runs over UDP only: over TCP/TLS nothing would be sent, and a "success" that tested
   // nothing would count as an answer from the server (an offline machine looked half online)
-  appliesTo: (target) => udpStun(target.url),
+  appliesTo: (target) => udpStun(target),
   // up to five transactions (one for each RFC 5780 test), each bounded by stunMs
   deadlineMs: (timeouts: Timeouts) => timeouts.stunMs * 5,
   needs: () => 'stun-binding',
@@ -41,8 +41,7 @@ export const natBehaviorProbe: Probe<NatTarget> = {
 };
 
 async function runNatBehavior(target: NatTarget, ctx: ProbeContext) {
-  const uri = parseIceServerUri(target.url);
-  if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
+  const uri = target.parsed;
   if (uri.transport !== 'udp') {
     return inconclusive('NAT behaviour discovery needs STUN over UDP; this target uses ' + uri.transport);
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { parseIceServerUri, type Timeouts } from '../../contract';
+import type { Timeouts } from '../../contract';
 import { classifyError } from './classify';
 import { resolveHost } from './resolve';
 import { StunClient } from './stun/client';
@@ -116,7 +116,7 @@ export const peerConnectionSrflxProbe: Probe<StunTarget> = {
   kinds: ['stun'],
   // UDP STUN only (libwebrtc's srflx gathering), and not the embedded lab: on loopback there is no
   // NAT, so the reflexive address equals the host one and libwebrtc drops it: nothing to prove
-  appliesTo: (target) => target.layer !== 'L1' && udpStun(target.url),
+  appliesTo: (target) => target.layer !== 'L1' && udpStun(target),
   deadlineMs,
   expectedMs: EXPECTED_THROUGH_SERVER_MS,
   usesWebRtc: true,
@@ -138,8 +138,8 @@ export const peerConnectionSrflxProbe: Probe<StunTarget> = {
  * path cannot be tested. Any failure here returns null: the session itself then reports it.
  */
 async function reflexiveAddressIsLocal(target: StunTarget, ctx: ProbeContext): Promise<string | null> {
-  const uri = parseIceServerUri(target.url);
-  if ('error' in uri || uri.transport !== 'udp') return null;
+  const uri = target.parsed;
+  if (uri.transport !== 'udp') return null;
   const scope = ctx.resources;
   try {
     ctx.stage('reflexive-check');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseIceServerUri, type Timeouts } from '../../contract';
+import type { Timeouts } from '../../contract';
 import { resolveHost } from './resolve';
 import { StunClient } from './stun/client';
 import {
@@ -31,8 +31,7 @@ export const stunBindingProbe: Probe<StunTarget> = {
 };
 
 async function runStunBinding(target: StunTarget, ctx: ProbeContext): Promise<ProbeSuccess> {
-  const uri = parseIceServerUri(target.url);
-  if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
+  const uri = target.parsed;
   const deadline = performance.now() + ctx.timeouts.stunMs;
   ctx.stage('dns');
   const resolved = await resolveHost(uri.host, ctx.lookup, 'dns');

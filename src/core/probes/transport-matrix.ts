@@ -5,8 +5,8 @@ import {
   cellMetrics,
   MATRIX_PROBE,
   matrixPlan,
-  parseIceServerUri,
   type CellFamily,
+  emitWith,
   type MatrixCell,
   type Timeouts,
   type TransportSpec,
@@ -38,9 +38,8 @@ export const transportMatrixProbe: Probe<TurnTarget> = {
 };
 
 async function runMatrix(target: TurnTarget, ctx: ProbeContext) {
-  const uri = parseIceServerUri(target.url);
-  if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
-  const plan = matrixPlan(uri, target.transports);
+  const uri = target.parsed;
+  const plan = matrixPlan(uri, uri.transports);
   ctx.stage('dns');
   const addresses = new Map<CellFamily, ResolvedAddress | null>();
   for (const family of CELL_FAMILIES)
@@ -132,7 +131,7 @@ async function measureCell(
   const cellCtx: ProbeContext = {
     ...ctx,
     stage: () => {},
-    emit: (name, data) => ctx.emit(name, { cell: label, ...data }),
+    emit: emitWith(ctx.emit, { cell: label }),
   };
   try {
     const result = await allocateRelay(target, cellCtx, { host, ...spec }, address);

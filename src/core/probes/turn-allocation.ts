@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseIceServerUri, type Timeouts } from '../../contract';
+import type { Timeouts } from '../../contract';
 import { resolveHost } from './resolve';
 import { StunClient, type StunReply } from './stun/client';
 import {
@@ -45,8 +45,7 @@ export const turnAllocationProbe: Probe<TurnTarget> = {
 };
 
 async function runTurnAllocation(target: TurnTarget, ctx: ProbeContext) {
-  const uri = parseIceServerUri(target.url);
-  if ('error' in uri) throw new ProbeFailure('internal', 'parse', uri.error);
+  const uri = target.parsed;
   ctx.stage('dns');
   const resolved = await resolveHost(uri.host, ctx.lookup, 'dns');
   return allocateRelay(target, ctx, uri, resolved);

@@ -1,4 +1,18 @@
-import type { ErrorClass, Layer, MetricValueSchema, Target, Timeouts } from '../../contract';
+import type {
+  EmitFn,
+  ErrorClass,
+  GunTarget,
+  Layer,
+  MetricValueSchema,
+  ParsedIceTarget,
+  ParsedSignalingTarget,
+  ParsedTarget,
+  PeerJsTarget,
+  StunTarget,
+  Target,
+  Timeouts,
+  TurnTarget,
+} from '../../contract';
 import type { z } from 'zod';
 import type { LedgerScope } from '../runner/ledger';
 import type { LookupFn } from './resolve';
@@ -11,7 +25,19 @@ export type Metrics = Record<string, MetricValue>;
  * public form (contract/secrets.ts) that every report, row, log line and screen shows; only a probe
  * that connects reads `connectUrl(target)`, the URL as configured (userinfo, tokens and all).
  */
-export type ConfiguredTarget = Target & { id: string; layer: Layer; connectUrl?: string };
+export type ConfiguredTarget =
+  | Configured<StunTarget, ParsedIceTarget>
+  | Configured<TurnTarget, ParsedIceTarget>
+  | Configured<GunTarget, ParsedSignalingTarget>
+  | Configured<PeerJsTarget, ParsedSignalingTarget>;
+
+/** `parsed`: the URL parsed once, when the targets were loaded (contract/target-url.ts). */
+type Configured<T extends Target, P extends ParsedTarget> = T & {
+  id: string;
+  layer: Layer;
+  connectUrl?: string;
+  parsed: P;
+};
 
 /** The URL to open a connection to: as configured, secrets included. Never shown or stored. */
 export function connectUrl(target: { url: string; connectUrl?: string }): string {
@@ -50,7 +76,7 @@ export interface ProbeContext {
   /** Every target of this diagnosis (a probe may need another one, e.g. a TURN server for a relay path). */
   readonly targets: ReadonlyArray<ResolvedTarget>;
   /** Emits a structured event (`stun.binding.sent`, …) tagged with this attempt's correlation id. */
-  emit(name: string, data?: Record<string, unknown>): void;
+  emit: EmitFn;
   /** Marks the stage the attempt is in, so a timeout or failure names where it stopped. */
   stage(name: string): void;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AttemptReport, Timeouts, TriageEvent } from '../../contract';
+import type { AttemptReport, EmitFn, EventName, Timeouts, TriageEvent } from '../../contract';
 import type { LookupFn } from '../probes/resolve';
 import type { Probe, ResolvedTarget } from '../probes/types';
 import { runAttemptCore } from './attempt-core';
@@ -83,7 +83,7 @@ export function skippedAttempt(options: JobOptions, prerequisite: AttemptReport)
     durationMs: 0,
     metrics: {},
   };
-  const emit = (name: string, data: Record<string, unknown>) => {
+  const emit: EmitFn = (name, data) => {
     const e = event(options, correlationId, name, data, id);
     events.push(e);
     options.onEvent(e);
@@ -136,7 +136,7 @@ function finish(
 function event(
   options: JobOptions,
   correlationId: string,
-  name: string,
+  name: EventName,
   data?: Record<string, unknown>,
   attemptId?: string,
 ): TriageEvent {
@@ -159,7 +159,7 @@ async function runAttempt(
   const { probe, target, ledger } = options;
   const id = timeOrderedId();
   const events: TriageEvent[] = [];
-  const emit = (name: string, data?: Record<string, unknown>) => {
+  const emit: EmitFn = (name, data) => {
     const e = event(options, correlationId, name, data, id);
     events.push(e);
     options.onEvent(e);

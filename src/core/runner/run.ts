@@ -14,11 +14,9 @@ import { targetReports } from '../analysis/target-status';
 import { recentPatterns } from '../analysis/history-verdict';
 import { recentPartnerSessions } from '../analysis/partner-evidence';
 import { verdictFor } from '../analysis/verdict';
-import { inPeerHost } from '../isolation/in-peer-host';
-import type { PeerHostPool } from '../isolation/pool';
 import { probesFor } from '../probes/registry';
 import { systemLookup, type LookupFn } from '../probes/resolve';
-import { MACHINE_TARGET, type ResolvedTarget } from '../probes/types';
+import { MACHINE_TARGET, type Probe, type ResolvedTarget } from '../probes/types';
 import type { HistoryStore } from '../store/history';
 import { runJob, skippedAttempt, type JobOptions } from './attempt';
 import { readCaFile } from '../config/load';
@@ -44,9 +42,15 @@ export interface DiagnosisOptions {
   includeMachine?: boolean;
   /** Randomness for `flags.chaos` (tests pass a seeded one). */
   random?: () => number;
-  /** Peer hosts for the WebRTC probes (`core/isolation`); without them every probe runs in this process. */
-  peerHosts?: PeerHostPool | null;
+  /**
+   * Where each probe runs: `inPeerHosts(pool)` (core/isolation/placement.ts) puts the WebRTC probes in
+   * peer hosts; without it every probe runs in this process.
+   */
+  placeProbe?: ProbePlacement | undefined;
 }
+
+/** Wraps a probe so that its `run` happens elsewhere (a peer host), or returns it as it is. */
+export type ProbePlacement = <T extends ResolvedTarget>(probe: Probe<T>) => Probe<T>;
 
 /**
  * One diagnosis: every probe against every target it applies to, in parallel up to
@@ -113,7 +117,7 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
   const jobOptions = ({ target, probe }: PlannedJob): JobOptions => ({
     runId,
     tlsCa,
-    probe: options.peerHosts && probe.usesWebRtc ? inPeerHost(probe, options.peerHosts) : probe,
+    probe: options.placeProbe ? options.placeProbe(probe) : probe,
     target,
     targets,
     timeouts: options.config.timeouts,

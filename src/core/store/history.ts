@@ -7,7 +7,7 @@ import {
   type Report,
   type TriageEvent,
 } from '../../contract';
-import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from '../analysis/layers';
+import { attemptLayer, isHairpinOnly, isPartnerLanOnly } from '../evidence/layers';
 import type { ResolvedTarget } from '../probes/types';
 import { closeDatabase, openDatabase, type OpenOptions } from './database';
 import { BUCKET_MS, HistoryQueries } from './queries';

@@ -37,7 +37,7 @@ const ATTEMPT_SELECT = `SELECT a.id, a.run_id, a.correlation_id, a.probe, a.targ
     t.url AS target_url, t.kind AS target_kind
   FROM attempts a JOIN targets t ON t.id = a.target_id`;
 
-/** A reflexive-only session (see analysis/layers.ts `isHairpinOnly`) in SQL. */
+/** A reflexive-only session (see evidence/layers.ts `isHairpinOnly`) in SQL. */
 const HAIRPIN_ONLY = `(probe = 'peer-connection' AND (json_extract(metrics_json, '$.path') = 'srflx'
   OR (json_extract(metrics_json, '$.path') IS NULL AND ? = 'stun')))`;
 

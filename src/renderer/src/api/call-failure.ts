@@ -1,8 +1,9 @@
-import type { CallError } from '../../../contract';
+import type { CallError, ErrorCode } from '../../../contract';
 
 /** A contract call that failed: the engine's code, message and (for bad arguments) the field. */
 export class CallFailure extends Error {
-  readonly code: string;
+  /** One of the contract's codes (contract/errors.ts), whichever face said it. */
+  readonly code: ErrorCode;
   readonly field: string | undefined;
 
   constructor(error: CallError) {
