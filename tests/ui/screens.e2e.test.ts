@@ -10,6 +10,7 @@ import { skipUnlessIsolated } from '../helpers/isolation';
 import type { LabService } from '../helpers/lab-service';
 import { startServedLab, type ServedLab } from './served-lab';
 import { bundleFixture } from './bundle-file';
+import { ATTEMPTS_PER_PAGE } from '../../src/renderer/src/components/paging';
 import { backgroundColor, hasChromium, horizontalOverflow, screenshot, tabTo, type Browser } from './browser';
 
 const MIN = 60_000;
@@ -194,10 +195,15 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
       const outcomes = await page
         .getByTestId('attempt-row')
         .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-outcome')));
-      expect(outcomes.length).toBe(100);
+      expect(outcomes.length).toBe(ATTEMPTS_PER_PAGE);
       expect(outcomes.every((o) => o === 'timeout' || o === 'error')).toBe(true);
-      await page.getByRole('button', { name: 'Load older attempts' }).click();
-      await page.locator('[data-testid="attempt-row"]').nth(100).waitFor();
+      await page.getByRole('button', { name: 'Older' }).click();
+      await page.getByTestId('pager-range').filter({ hasText: 'Attempts 21–40' }).waitFor();
+      const older = await page
+        .getByTestId('attempt-row')
+        .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-outcome')));
+      expect(older.length).toBe(ATTEMPTS_PER_PAGE);
+      expect(older.every((o) => o === 'timeout' || o === 'error')).toBe(true);
       await page.close();
       expect(browser.errors).toEqual([]);
     });

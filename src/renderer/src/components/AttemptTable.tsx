@@ -3,13 +3,11 @@ import type { AttemptReport, Report } from '../../../contract';
 import { copyText } from './clipboard';
 import { formatMs, formatTime } from './format';
 import { Pager } from './Pager';
+import { ATTEMPTS_PER_PAGE } from './paging';
 import { Time } from './Time';
 
 /** An attempt as any screen has it: a run's, the stored log's (with its URL and layer) or a bundle's. */
 export type AttemptRow = AttemptReport & { targetUrl?: string; layer?: string; runId?: string };
-
-/** Rows a page shows when the table pages by itself: the page stays within two window heights. */
-export const ATTEMPTS_PER_PAGE = 20;
 
 const displayUrl = (url: string) => (url === 'local:machine' ? 'this machine' : url);
 
@@ -167,8 +165,17 @@ function AttemptRows({ attempts, caption, urlOf, onOpen, openId }: TableProps) {
         {copied}
       </p>
       <div className="table-scroll">
-        <table className="attempt-table">
+        <table className={`attempt-table${onOpen ? ' with-timeline' : ''}`}>
           <caption className="visually-hidden">{caption}</caption>
+          <colgroup>
+            <col className="col-time" />
+            <col className="col-server" />
+            <col className="col-probe" />
+            <col className="col-outcome" />
+            <col className="col-stage" />
+            <col className="col-duration" />
+            <col className="col-actions" />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">Time</th>
@@ -228,9 +235,10 @@ function AttemptRows({ attempts, caption, urlOf, onOpen, openId }: TableProps) {
                       type="button"
                       className="small"
                       onClick={() => void copy(a, url)}
+                      title="Copy this attempt as JSON"
                       aria-label={`Copy the ${a.probe} attempt on ${url} at ${formatTime(a.startedAt)} as JSON`}
                     >
-                      Copy JSON
+                      Copy
                     </button>
                     {onOpen && (
                       <button

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { MethodArgs, Outcome, TriageApi } from '../../../../contract';
-import { ATTEMPTS_PER_PAGE, AttemptTable } from '../../components/AttemptTable';
+import { AttemptTable } from '../../components/AttemptTable';
+import { ATTEMPTS_PER_PAGE } from '../../components/paging';
 import { Pager } from '../../components/Pager';
 import { WindowPicker } from '../../components/WindowPicker';
 import { useCall } from '../../hooks/useCall';
