@@ -11,7 +11,15 @@ import type { LabService } from '../helpers/lab-service';
 import { startServedLab, type ServedLab } from './served-lab';
 import { bundleFixture } from './bundle-file';
 import { ATTEMPTS_PER_PAGE } from '../../src/renderer/src/components/paging';
-import { backgroundColor, hasChromium, horizontalOverflow, screenshot, tabTo, type Browser } from './browser';
+import {
+  backgroundColor,
+  textWithIsoTimes,
+  hasChromium,
+  horizontalOverflow,
+  screenshot,
+  tabTo,
+  type Browser,
+} from './browser';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -263,7 +271,9 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
       expect(await page.getByTestId('bundle-verdict').count()).toBe(1);
       const answer = bundleAnswer((await openBundle(file)).verdict);
       expect(await page.getByTestId('bundle-verdict').getAttribute('data-kind')).toBe(answer?.verdict.kind);
-      expect(await page.getByTestId('bundle-verdict').textContent()).toContain(answer?.verdict.title ?? '?');
+      expect(await textWithIsoTimes(page.getByTestId('bundle-verdict'))).toContain(
+        answer?.verdict.title ?? '?',
+      );
       const targets = await page.getByTestId('bundle-target').allTextContents();
       expect(targets.some((t) => t.includes(labService.lab.gun.url))).toBe(true);
       expect(labService.service.history({ sinceMs: 400 * DAY }).attempts).toBe(attemptsBefore);

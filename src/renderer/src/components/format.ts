@@ -22,6 +22,19 @@ export function formatTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : TIME_FORMAT.format(date);
 }
 
+const DAY_FORMAT = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  timeZone: 'UTC',
+});
+
+/** A local calendar day the engine names `2026-12-07` (heatmap rows), as "Mon 7 Dec". */
+export function formatDay(date: string): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  return Number.isNaN(at.getTime()) ? date : DAY_FORMAT.format(at);
+}
+
 /** An ISO 8601 moment inside an engine-written sentence (pattern and evidence summaries). */
 export const ISO_MOMENT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g;
 

@@ -3,7 +3,7 @@ import type { OpenedBundle, Verdict } from '../../../../contract';
 import { AttemptTable } from '../../components/AttemptTable';
 import { PatternList } from '../../components/PatternList';
 import { ServerTable } from '../../components/ServerTable';
-import { Time } from '../../components/Time';
+import { TextWithTimes, Time } from '../../components/Time';
 import { TransportMatrix } from '../../components/TransportMatrix';
 import { formatPercent } from '../../components/format';
 
@@ -32,15 +32,19 @@ function VerdictBlock({
           {verdict.crossNetwork}
         </span>
       </p>
-      <h2 id={id}>{verdict.title}</h2>
-      <p>{verdict.message}</p>
+      <h2 id={id}>
+        <TextWithTimes text={verdict.title} />
+      </h2>
+      <p>
+        <TextWithTimes text={verdict.message} />
+      </p>
       <p>
         <strong>What to do: </strong>
         {verdict.action}
       </p>
       {note && (
         <p className="hint" data-testid="bundle-verdict-note">
-          {note}
+          <TextWithTimes text={note} />
         </p>
       )}
     </section>

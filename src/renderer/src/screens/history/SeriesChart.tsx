@@ -44,7 +44,7 @@ function stepArea(
   const lower: string[] = [];
   for (let i = 0; i < n; i++) {
     upper.push(`${i * step},${top(i)}`, `${(i + 1) * step},${top(i)}`);
-    lower.unshift(`${i * step},${bottom(i)}`, `${(i + 1) * step},${bottom(i)}`);
+    lower.unshift(`${(i + 1) * step},${bottom(i)}`, `${i * step},${bottom(i)}`);
   }
   return `M${upper.join(' L')} L${lower.join(' L')} Z`;
 }
