@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ROOT } from '../helpers/build';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -98,4 +98,17 @@ export async function tabTo(page: Page, description: string, max = 40): Promise<
     if (focused === description) return;
   }
   throw new Error(`Tab never reached "${description}"`);
+}
+
+/**
+ * An element's text with each `<time>` put back as its ISO title: what the engine wrote, for
+ * comparing with its words (the UI shows each moment once, in the local zone).
+ */
+export function textWithIsoTimes(locator: Locator): Promise<string> {
+  return locator.evaluate((element) => {
+    const copy = element.cloneNode(true) as typeof element;
+    for (const time of copy.querySelectorAll('time'))
+      time.replaceWith(time.getAttribute('title') ?? time.textContent ?? '');
+    return copy.textContent ?? '';
+  });
 }

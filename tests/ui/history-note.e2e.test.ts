@@ -6,7 +6,7 @@ import { attempt, type FixtureTarget } from '../analysis/history-fixture';
 import { skipUnlessIsolated } from '../helpers/isolation';
 import type { LabService } from '../helpers/lab-service';
 import { startServedLab, type ServedLab } from './served-lab';
-import { hasChromium, horizontalOverflow, screenshot, type Browser } from './browser';
+import { hasChromium, horizontalOverflow, screenshot, textWithIsoTimes, type Browser } from './browser';
 
 // Issue 17: where the stored pattern and the newest run read the state differently, the History
 // screen says which is newer and why, next to the one verdict (here: the stored pattern is "every
@@ -75,7 +75,7 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the History note test'))(
           /Check this machine's network/,
         );
         const note = card.getByTestId('history-verdict-note');
-        expect(await note.textContent()).toBe(history.note);
+        expect(await textWithIsoTimes(note)).toBe(history.note);
         // one verdict: no second headline from the stored pattern
         expect(await page.getByText(/^Ongoing outage/).count()).toBe(0);
         expect(await horizontalOverflow(page)).toBe(0);

@@ -10,7 +10,16 @@ import { skipUnlessIsolated } from '../helpers/isolation';
 import type { LabService } from '../helpers/lab-service';
 import { startServedLab, type ServedLab } from './served-lab';
 import { bundleFixture } from './bundle-file';
-import { backgroundColor, hasChromium, horizontalOverflow, screenshot, tabTo, type Browser } from './browser';
+import { ATTEMPTS_PER_PAGE } from '../../src/renderer/src/components/paging';
+import {
+  backgroundColor,
+  textWithIsoTimes,
+  hasChromium,
+  horizontalOverflow,
+  screenshot,
+  tabTo,
+  type Browser,
+} from './browser';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -194,10 +203,15 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
       const outcomes = await page
         .getByTestId('attempt-row')
         .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-outcome')));
-      expect(outcomes.length).toBe(100);
+      expect(outcomes.length).toBe(ATTEMPTS_PER_PAGE);
       expect(outcomes.every((o) => o === 'timeout' || o === 'error')).toBe(true);
-      await page.getByRole('button', { name: 'Load older attempts' }).click();
-      await page.locator('[data-testid="attempt-row"]').nth(100).waitFor();
+      await page.getByRole('button', { name: 'Older' }).click();
+      await page.getByTestId('pager-range').filter({ hasText: 'Attempts 21–40' }).waitFor();
+      const older = await page
+        .getByTestId('attempt-row')
+        .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-outcome')));
+      expect(older.length).toBe(ATTEMPTS_PER_PAGE);
+      expect(older.every((o) => o === 'timeout' || o === 'error')).toBe(true);
       await page.close();
       expect(browser.errors).toEqual([]);
     });
@@ -257,7 +271,9 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
       expect(await page.getByTestId('bundle-verdict').count()).toBe(1);
       const answer = bundleAnswer((await openBundle(file)).verdict);
       expect(await page.getByTestId('bundle-verdict').getAttribute('data-kind')).toBe(answer?.verdict.kind);
-      expect(await page.getByTestId('bundle-verdict').textContent()).toContain(answer?.verdict.title ?? '?');
+      expect(await textWithIsoTimes(page.getByTestId('bundle-verdict'))).toContain(
+        answer?.verdict.title ?? '?',
+      );
       const targets = await page.getByTestId('bundle-target').allTextContents();
       expect(targets.some((t) => t.includes(labService.lab.gun.url))).toBe(true);
       expect(labService.service.history({ sinceMs: 400 * DAY }).attempts).toBe(attemptsBefore);

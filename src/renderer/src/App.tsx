@@ -1,18 +1,37 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { MethodResult, TriageApi } from '../../contract';
 import { EngineBanner } from './components/EngineBanner';
 import { Nav } from './components/Nav';
-import { PartnerPanel } from './components/PartnerPanel';
 import { useRoute } from './hooks/useRoute';
 import { SCREENS } from './routes';
-import { AttemptsScreen } from './screens/attempts/AttemptsScreen';
-import { BundlesScreen } from './screens/bundles/BundlesScreen';
-import { CallsScreen } from './screens/calls/CallsScreen';
-import { HistoryScreen } from './screens/history/HistoryScreen';
-import { OverviewScreen } from './screens/overview/OverviewScreen';
-import { ServersScreen } from './screens/servers/ServersScreen';
-import { SettingsScreen } from './screens/settings/SettingsScreen';
 import { useDiagnosis } from './useDiagnosis';
+
+// Each screen is its own chunk, loaded when first shown: the first load is the shell and the screen
+// it opens on, and the validation library (zod, for the editors) comes only with a screen needing it.
+const OverviewScreen = lazy(() =>
+  import('./screens/overview/OverviewScreen').then((m) => ({ default: m.OverviewScreen })),
+);
+const ServersScreen = lazy(() =>
+  import('./screens/servers/ServersScreen').then((m) => ({ default: m.ServersScreen })),
+);
+const HistoryScreen = lazy(() =>
+  import('./screens/history/HistoryScreen').then((m) => ({ default: m.HistoryScreen })),
+);
+const AttemptsScreen = lazy(() =>
+  import('./screens/attempts/AttemptsScreen').then((m) => ({ default: m.AttemptsScreen })),
+);
+const PartnerPanel = lazy(() =>
+  import('./components/PartnerPanel').then((m) => ({ default: m.PartnerPanel })),
+);
+const SettingsScreen = lazy(() =>
+  import('./screens/settings/SettingsScreen').then((m) => ({ default: m.SettingsScreen })),
+);
+const BundlesScreen = lazy(() =>
+  import('./screens/bundles/BundlesScreen').then((m) => ({ default: m.BundlesScreen })),
+);
+const CallsScreen = lazy(() =>
+  import('./screens/calls/CallsScreen').then((m) => ({ default: m.CallsScreen })),
+);
 
 type AppInfo = MethodResult<'appInfo'>;
 
@@ -53,14 +72,16 @@ export function App({ api }: { api: TriageApi }) {
         <h1 id="screen-title" ref={headingRef} tabIndex={-1} className="screen-title">
           {title}
         </h1>
-        {screen === 'overview' && <OverviewScreen diagnosis={diagnosis} api={api} />}
-        {screen === 'servers' && <ServersScreen api={api} refresh={refresh} />}
-        {screen === 'history' && <HistoryScreen api={api} refresh={refresh} />}
-        {screen === 'attempts' && <AttemptsScreen api={api} refresh={refresh} />}
-        {screen === 'partner' && <PartnerPanel api={api} />}
-        {screen === 'settings' && <SettingsScreen api={api} />}
-        {screen === 'bundles' && <BundlesScreen api={api} />}
-        {screen === 'calls' && <CallsScreen api={api} />}
+        <Suspense fallback={<p className="empty">Loading…</p>}>
+          {screen === 'overview' && <OverviewScreen diagnosis={diagnosis} api={api} />}
+          {screen === 'servers' && <ServersScreen api={api} refresh={refresh} />}
+          {screen === 'history' && <HistoryScreen api={api} refresh={refresh} />}
+          {screen === 'attempts' && <AttemptsScreen api={api} refresh={refresh} />}
+          {screen === 'partner' && <PartnerPanel api={api} />}
+          {screen === 'settings' && <SettingsScreen api={api} />}
+          {screen === 'bundles' && <BundlesScreen api={api} />}
+          {screen === 'calls' && <CallsScreen api={api} />}
+        </Suspense>
       </main>
       <footer className="app-footer">
         {info ? `RTC Triage ${info.version} · ${info.face} · history: ${info.dbPath}` : 'RTC Triage'}

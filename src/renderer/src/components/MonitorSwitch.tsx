@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { MonitorAlert, MonitorStatus, TriageApi } from '../../../contract';
+import { formatTime } from './format';
 
 export type MonitorApi = Pick<TriageApi, 'monitorStatus' | 'setMonitor' | 'getSettings' | 'onEvent'>;
 
@@ -10,7 +11,7 @@ export const MONITOR_PERIODS: ReadonlyArray<readonly [number, string]> = [
   [60 * 60_000, '1 hour'],
 ];
 
-const time = (iso: string | null) => (iso ? new Date(iso).toLocaleTimeString() : '—');
+const time = (iso: string | null) => (iso ? formatTime(iso) : '—');
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Pattern } from '../../../contract';
-import { formatTime } from './format';
+import { ISO_MOMENT } from './format';
+import { Time, TextWithTimes } from './Time';
 
 /** What a support engineer needs first: a recurring window or an outage before single alerts. */
 const KIND_ORDER = ['recurring-window', 'outage', 'flapping', 'failure-rate', 'consecutive-failures'];
@@ -13,13 +14,20 @@ function rank(pattern: Pattern): number {
   return (kind < 0 ? KIND_ORDER.length : kind) * 10 + level;
 }
 
-function when(pattern: Pattern): string | null {
+/** When it was seen, unless the engine's summary already says it (each moment is shown once). */
+function When({ pattern }: { pattern: Pattern }) {
   if (pattern.window) {
     const dates = pattern.dates?.length ? ` on ${pattern.dates.join(', ')}` : '';
-    return `${pattern.window}${pattern.timeZone ? ` (${pattern.timeZone})` : ''}${dates}`;
+    return (
+      <span className="pattern-dates">{`${pattern.window}${pattern.timeZone ? ` (${pattern.timeZone})` : ''}${dates}`}</span>
+    );
   }
-  if (pattern.from)
-    return `${formatTime(pattern.from)} – ${pattern.to ? formatTime(pattern.to) : 'still going on'}`;
+  if (pattern.from && !new RegExp(ISO_MOMENT.source).test(pattern.summary))
+    return (
+      <span className="pattern-dates">
+        <Time iso={pattern.from} /> – {pattern.to ? <Time iso={pattern.to} /> : 'still going on'}
+      </span>
+    );
   return null;
 }
 
@@ -35,14 +43,15 @@ export function PatternList({ patterns, empty }: { patterns: Pattern[]; empty: s
     <>
       <ul className="patterns">
         {shown.map(({ pattern, index }) => {
-          const dates = when(pattern);
           return (
             <li key={index} data-testid="pattern" data-kind={pattern.kind}>
               <span className={`pattern-kind level-${pattern.level ?? 'info'}`}>
                 {pattern.kind.replace(/-/g, ' ')}
               </span>
-              <span className="pattern-summary">{pattern.summary}</span>
-              {dates && <span className="pattern-dates">{dates}</span>}
+              <span className="pattern-summary">
+                <TextWithTimes text={pattern.summary} />
+              </span>
+              <When pattern={pattern} />
             </li>
           );
         })}

@@ -3,24 +3,57 @@ export function formatMs(value: number | null | undefined): string {
   return value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
 }
 
+const TIME_FORMAT = new Intl.DateTimeFormat(undefined, {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
+
+/**
+ * The one way the UI writes a moment: in this machine's zone with the zone named, e.g.
+ * "7 Dec 2026, 17:05 UTC" or "7 Dec 2026, 18:05 CET". The ISO form goes only in a `title` (see
+ * `<Time>`) and in exports, never beside it on screen.
+ */
 export function formatTime(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? iso : TIME_FORMAT.format(date);
+}
+
+const DAY_FORMAT = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  timeZone: 'UTC',
+});
+
+/** A local calendar day the engine names `2026-12-07` (heatmap rows), as "Mon 7 Dec". */
+export function formatDay(date: string): string {
+  const at = new Date(`${date}T00:00:00Z`);
+  return Number.isNaN(at.getTime()) ? date : DAY_FORMAT.format(at);
+}
+
+/** An ISO 8601 moment inside an engine-written sentence (pattern and evidence summaries). */
+export const ISO_MOMENT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g;
+
+/** A sentence cut into text and moments, so each moment can be shown once, as `formatTime` writes it. */
+export function splitMoments(text: string): Array<{ text: string } | { iso: string }> {
+  const parts: Array<{ text: string } | { iso: string }> = [];
+  let last = 0;
+  for (const match of text.matchAll(ISO_MOMENT)) {
+    const at = match.index ?? 0;
+    if (at > last) parts.push({ text: text.slice(last, at) });
+    parts.push({ iso: match[0] });
+    last = at + match[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last) });
+  return parts;
 }
 
 export function formatPercent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
-}
-
-/** "3 min ago", "2 h ago", "5 d ago"; the full time is in the title where it matters. */
-export function formatAgo(iso: string, now = Date.now()): string {
-  const at = Date.parse(iso);
-  if (Number.isNaN(at)) return iso;
-  const seconds = Math.max(0, Math.round((now - at) / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} d ago`;
 }
 
 /** A window of history for the pickers: 1 h to 30 d. */
@@ -30,10 +63,3 @@ export const WINDOWS = [
   { label: 'Last 7 days', ms: 7 * 86_400_000 },
   { label: 'Last 30 days', ms: 30 * 86_400_000 },
 ] as const;
-
-export function formatClock(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime())
-    ? iso
-    : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { TriageApi } from '../../../../contract';
-import { formatMs, formatTime } from '../../components/format';
+import { formatMs } from '../../components/format';
+import { Time } from '../../components/Time';
 import { useCall } from '../../hooks/useCall';
 
 /** The signaled lifecycle the seed's telemetry names, in order; each is ticked when its event is there. */
@@ -71,7 +72,9 @@ export function AttemptTimeline({
               {data.attempt.errorMessage ? ` — ${data.attempt.errorMessage}` : ''}
             </dd>
             <dt>Started</dt>
-            <dd>{formatTime(data.attempt.startedAt)}</dd>
+            <dd>
+              <Time iso={data.attempt.startedAt} />
+            </dd>
           </dl>
           {signaled && (
             <ol className="lifecycle" aria-label="Lifecycle">

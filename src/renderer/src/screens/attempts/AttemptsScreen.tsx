@@ -1,8 +1,9 @@
-import { useEffect, useId, useState } from 'react';
-import type { LoggedAttempt, MethodArgs, Outcome, TriageApi } from '../../../../contract';
+import { useId, useState } from 'react';
+import type { MethodArgs, Outcome, TriageApi } from '../../../../contract';
+import { AttemptTable } from '../../components/AttemptTable';
+import { ATTEMPTS_PER_PAGE } from '../../components/paging';
+import { Pager } from '../../components/Pager';
 import { WindowPicker } from '../../components/WindowPicker';
-import { formatMs, formatTime } from '../../components/format';
-import { describeError } from '../../api/call-failure';
 import { useCall } from '../../hooks/useCall';
 import { AttemptTimeline } from './AttemptTimeline';
 
@@ -16,12 +17,13 @@ const OUTCOMES = [
   { value: 'skipped', label: 'Skipped (prerequisite failed)' },
 ] as const;
 
+type Cursor = { startedAt: string; id: string };
 type Filters = { sinceMs: number; targetId: string; probe: string; outcome: string };
 
 function argsFor(filters: Filters): MethodArgs<'listAttempts'> {
   return {
     sinceMs: filters.sinceMs,
-    limit: 100,
+    limit: ATTEMPTS_PER_PAGE,
     ...(filters.targetId ? { targetId: filters.targetId } : {}),
     ...(filters.probe ? { probe: filters.probe } : {}),
     ...(filters.outcome === 'failed'
@@ -40,31 +42,24 @@ export function AttemptsScreen({ api, refresh }: { api: TriageApi; refresh: unkn
     probe: '',
     outcome: '',
   });
-  const page = useCall(api, 'listAttempts', argsFor(filters), refresh);
-  const [more, setMore] = useState<{ attempts: LoggedAttempt[]; hasMore: boolean } | null>(null);
-  const [moreError, setMoreError] = useState<string | null>(null);
+  // Newest first, a page at a time: each older page is asked for with the last row of the one before.
+  const [cursors, setCursors] = useState<Cursor[]>([]);
+  const cursor = cursors.at(-1);
+  const page = useCall(
+    api,
+    'listAttempts',
+    { ...argsFor(filters), ...(cursor ? { before: cursor } : {}) },
+    refresh,
+  );
   const [open, setOpen] = useState<string | null>(null);
   const ids = { target: useId(), probe: useId(), outcome: useId() };
-
-  useEffect(() => setMore(null), [page.data]);
-
-  const attempts = [...(page.data?.attempts ?? []), ...(more?.attempts ?? [])];
-  const hasMore = more ? more.hasMore : (page.data?.hasMore ?? false);
-  const loadMore = async () => {
-    const last = attempts.at(-1);
-    if (!last) return;
-    try {
-      const next = await api.listAttempts({
-        ...argsFor(filters),
-        before: { startedAt: last.startedAt, id: last.id },
-      });
-      setMore({ attempts: [...(more?.attempts ?? []), ...next.attempts], hasMore: next.hasMore });
-      setMoreError(null);
-    } catch (error) {
-      setMoreError(describeError(error));
-    }
+  const attempts = page.data?.attempts ?? [];
+  const last = attempts.at(-1);
+  const first = cursors.length * ATTEMPTS_PER_PAGE + 1;
+  const set = (patch: Partial<Filters>) => {
+    setFilters((f) => ({ ...f, ...patch }));
+    setCursors([]);
   };
-  const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
 
   return (
     <>
@@ -121,71 +116,24 @@ export function AttemptsScreen({ api, refresh }: { api: TriageApi; refresh: unkn
         {attempts.length === 0 && !page.loading ? (
           <p className="empty">No attempt matches these filters.</p>
         ) : (
-          <div className="table-scroll">
-            <table className="attempt-log">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Server</th>
-                  <th scope="col">Probe</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Stage / error</th>
-                  <th scope="col" className="num">
-                    Duration
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">Timeline</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {attempts.map((a) => (
-                  <tr
-                    key={a.id}
-                    data-testid="attempt-row"
-                    data-outcome={a.outcome}
-                    className={open === a.id ? 'selected' : undefined}
-                  >
-                    <td>{formatTime(a.startedAt)}</td>
-                    <td className="mono">{a.targetUrl === 'local:machine' ? 'this machine' : a.targetUrl}</td>
-                    <td>
-                      {a.probe}
-                      {a.attempt > 1 ? <span className="sub">attempt {a.attempt}</span> : null}
-                    </td>
-                    <td>
-                      <span className={`status outcome-${a.outcome}`}>{a.outcome}</span>
-                    </td>
-                    <td>
-                      {a.stage}
-                      {a.errorClass && <span className="sub">{a.errorMessage ?? a.errorClass}</span>}
-                    </td>
-                    <td className="num">{formatMs(a.durationMs)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="small"
-                        onClick={() => setOpen(a.id)}
-                        aria-label={`Timeline of ${a.probe} on ${a.targetUrl} at ${formatTime(a.startedAt)}`}
-                      >
-                        Timeline
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AttemptTable
+            attempts={attempts}
+            caption="Stored attempts, newest first"
+            onOpen={(a) => setOpen(a.id)}
+            openId={open}
+          />
         )}
-        {moreError && (
-          <p className="error" role="alert">
-            {moreError}
-          </p>
-        )}
-        {hasMore && (
-          <button type="button" className="secondary" onClick={() => void loadMore()}>
-            Load older attempts
-          </button>
-        )}
+        <Pager
+          what="Attempts"
+          from={first}
+          to={first + attempts.length - 1}
+          onNewer={cursors.length > 0 ? () => setCursors((c) => c.slice(0, -1)) : null}
+          onOlder={
+            page.data?.hasMore && last
+              ? () => setCursors((c) => [...c, { startedAt: last.startedAt, id: last.id }])
+              : null
+          }
+        />
       </section>
     </>
   );

@@ -1,7 +1,11 @@
+import type { ReactNode } from 'react';
 import type { OpenedBundle, Verdict } from '../../../../contract';
+import { AttemptTable } from '../../components/AttemptTable';
 import { PatternList } from '../../components/PatternList';
+import { ServerTable } from '../../components/ServerTable';
+import { TextWithTimes, Time } from '../../components/Time';
 import { TransportMatrix } from '../../components/TransportMatrix';
-import { formatMs, formatPercent, formatTime } from '../../components/format';
+import { formatPercent } from '../../components/format';
 
 function VerdictBlock({
   verdict,
@@ -10,7 +14,7 @@ function VerdictBlock({
   id,
 }: {
   verdict: Verdict;
-  source: string;
+  source: ReactNode;
   note: string | null;
   id: string;
 }) {
@@ -28,15 +32,19 @@ function VerdictBlock({
           {verdict.crossNetwork}
         </span>
       </p>
-      <h2 id={id}>{verdict.title}</h2>
-      <p>{verdict.message}</p>
+      <h2 id={id}>
+        <TextWithTimes text={verdict.title} />
+      </h2>
+      <p>
+        <TextWithTimes text={verdict.message} />
+      </p>
       <p>
         <strong>What to do: </strong>
         {verdict.action}
       </p>
       {note && (
         <p className="hint" data-testid="bundle-verdict-note">
-          {note}
+          <TextWithTimes text={note} />
         </p>
       )}
     </section>
@@ -44,13 +52,21 @@ function VerdictBlock({
 }
 
 /** Where the bundle's one verdict comes from, with times in this machine's zone. */
-function sourceOf(bundle: OpenedBundle): string {
+function SourceOf({ bundle }: { bundle: OpenedBundle }) {
   const { history, lastReport } = bundle.verdict;
   if (bundle.answer?.from === 'history' && history)
-    return `history from ${formatTime(history.since)} to ${formatTime(history.until)}`;
+    return (
+      <>
+        history from <Time iso={history.since} /> to <Time iso={history.until} />
+      </>
+    );
   if (bundle.answer?.from === 'newest-run' && lastReport)
-    return `newest diagnosis in the bundle, ${formatTime(lastReport.finishedAt)}`;
-  return 'verdict shown at export';
+    return (
+      <>
+        newest diagnosis in the bundle, <Time iso={lastReport.finishedAt} />
+      </>
+    );
+  return <>verdict shown at export</>;
 }
 
 /** A bundle from someone else's machine, read-only and kept apart from this machine's history. */
@@ -62,6 +78,7 @@ export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(
     (p, i, all) => all.findIndex((q) => q.kind === p.kind && q.summary === p.summary) === i,
   );
   const env = bundle.environment;
+  const urls = new Map(bundle.targets.map((t) => [t.id, t.url]));
   return (
     <div className="bundle-view" data-testid="bundle-view">
       <div className="banner" role="note">
@@ -78,12 +95,12 @@ export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(
         <dl className="facts">
           <dt>Created</dt>
           <dd>
-            {formatTime(m.createdAt)} by RTC Triage {m.appVersion}
+            <Time iso={m.createdAt} /> by RTC Triage {m.appVersion}
           </dd>
           <dt>Covers</dt>
           <dd>
-            since {formatTime(m.since)}: {m.counts.runs} runs, {m.counts.attempts} attempts, {m.counts.events}{' '}
-            events
+            since <Time iso={m.since} />: {m.counts.runs} runs, {m.counts.attempts} attempts,{' '}
+            {m.counts.events} events
           </dd>
           <dt>Machine</dt>
           <dd>
@@ -103,7 +120,7 @@ export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(
       {answer && (
         <VerdictBlock
           verdict={answer.verdict}
-          source={sourceOf(bundle)}
+          source={<SourceOf bundle={bundle} />}
           note={answer.note}
           id="bundle-verdict"
         />
@@ -114,41 +131,12 @@ export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(
       </section>
       <section className="card" aria-labelledby="bundle-targets">
         <h2 id="bundle-targets">Servers</h2>
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Server</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Attempts
-                </th>
-                <th scope="col" className="num">
-                  Failed
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {bundle.targets.map((t) => (
-                <tr key={t.id} data-testid="bundle-target">
-                  <td className="mono">{t.url}</td>
-                  <td>
-                    {t.kind}
-                    {t.layer ? <span className="sub">{t.layer}</span> : null}
-                  </td>
-                  <td>
-                    <span className={`status status-${t.status ?? 'untested'}`}>
-                      {t.status ?? 'untested'}
-                    </span>
-                  </td>
-                  <td className="num">{t.attempts}</td>
-                  <td className="num">{t.failures}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ServerTable
+          servers={bundle.targets}
+          columns={['counts']}
+          caption="The bundle's servers, their status and attempts"
+          rowTestId="bundle-target"
+        />
       </section>
       <TransportMatrix rows={bundle.matrix} />
       <section className="card" aria-labelledby="bundle-attempts">
@@ -158,39 +146,12 @@ export function BundleView({ bundle, onClose }: { bundle: OpenedBundle; onClose(
             ? `The newest ${bundle.attempts.length} of ${bundle.attemptsTotal} attempts.`
             : `${bundle.attemptsTotal} attempts.`}
         </p>
-        <div className="table-scroll bundle-attempts">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Server</th>
-                <th scope="col">Probe</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Stage / error</th>
-                <th scope="col" className="num">
-                  Duration
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {bundle.attempts.map((a) => (
-                <tr key={a.id}>
-                  <td>{formatTime(a.startedAt)}</td>
-                  <td className="mono">{a.targetId}</td>
-                  <td>{a.probe}</td>
-                  <td>
-                    <span className={`status outcome-${a.outcome}`}>{a.outcome}</span>
-                  </td>
-                  <td>
-                    {a.stage}
-                    {a.errorMessage && <span className="sub">{a.errorMessage}</span>}
-                  </td>
-                  <td className="num">{formatMs(a.durationMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AttemptTable
+          attempts={bundle.attempts}
+          caption="The bundle's attempts, newest first"
+          urlOf={(id) => urls.get(id)}
+          browse
+        />
       </section>
     </div>
   );

@@ -1,5 +1,6 @@
 import type { CallPeerConnection, CandidateError } from '../../../../contract';
-import { formatClock, formatMs } from '../../components/format';
+import { formatMs } from '../../components/format';
+import { Time } from '../../components/Time';
 
 const TYPES = ['host', 'srflx', 'prflx', 'relay'] as const;
 const OF_LABEL = { ice: 'ICE', connection: 'connection', gathering: 'gathering', signaling: 'signaling' };
@@ -143,19 +144,35 @@ export function PeerConnectionView({ pc }: { pc: CallPeerConnection }) {
         <p className="empty">No pair was selected.</p>
       )}
 
-      <h4>State timeline</h4>
+      <h4>
+        State timeline
+        {pc.timeline[0] ? (
+          <>
+            {' '}
+            (from <Time iso={pc.timeline[0].at} />)
+          </>
+        ) : null}
+      </h4>
       {pc.timeline.length === 0 ? (
         <p className="empty">No state change recorded.</p>
       ) : (
         <ol className="call-timeline" data-testid="call-timeline">
           {pc.timeline.map((change, i) => (
             <li key={i} data-of={change.of} data-state={change.state}>
-              <span className="mono">{formatClock(change.at)}</span> {OF_LABEL[change.of]}:{' '}
-              <strong>{change.state}</strong>
+              <span className="mono" title={change.at}>
+                {offsetOf(change.at, pc.timeline[0]?.at ?? change.at)}
+              </span>{' '}
+              {OF_LABEL[change.of]}: <strong>{change.state}</strong>
             </li>
           ))}
         </ol>
       )}
     </section>
   );
+}
+
+/** A state change's moment as its offset from the first one ("+1.25 s"): the timeline's one time is its start. */
+function offsetOf(at: string, first: string): string {
+  const ms = Date.parse(at) - Date.parse(first);
+  return Number.isNaN(ms) ? at : `+${(ms / 1000).toFixed(2)} s`;
 }

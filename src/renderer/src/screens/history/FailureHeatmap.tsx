@@ -1,6 +1,6 @@
 import type { CSSProperties } from 'react';
 import type { HistoryCharts } from '../../../../contract';
-import { formatPercent } from '../../components/format';
+import { formatDay, formatPercent } from '../../components/format';
 
 const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -39,7 +39,7 @@ export function FailureHeatmap({
           {heatmap.dates.map((date) => (
             <tr key={date}>
               <th scope="row" className="day">
-                {date}
+                <span title={date}>{formatDay(date)}</span>
               </th>
               {HOURS.map((hour) => {
                 const cell = cells.get(`${date} ${hour}`);
@@ -53,7 +53,7 @@ export function FailureHeatmap({
                     key={hour}
                     className={rate === null ? 'cell empty-cell' : 'cell'}
                     style={rate === null ? undefined : ({ '--rate': rate } as CSSProperties)}
-                    title={`${date} ${pad(hour)}:00 – ${text}`}
+                    title={`${formatDay(date)} ${pad(hour)}:00 – ${text}`}
                     data-testid="heatmap-cell"
                     data-date={date}
                     data-hour={hour}

@@ -3,6 +3,7 @@ import type { TriageApi } from '../../../../contract';
 import { PatternList } from '../../components/PatternList';
 import { WindowPicker } from '../../components/WindowPicker';
 import { formatPercent } from '../../components/format';
+import { TextWithTimes } from '../../components/Time';
 import { useCall } from '../../hooks/useCall';
 import { FailureHeatmap } from './FailureHeatmap';
 import { SeriesChart } from './SeriesChart';
@@ -38,11 +39,15 @@ export function HistoryScreen({ api, refresh }: { api: TriageApi; refresh: unkno
           aria-labelledby="history-verdict"
           data-kind={report.verdict.kind}
         >
-          <h2 id="history-verdict">{report.verdict.title}</h2>
-          <p>{report.verdict.message}</p>
+          <h2 id="history-verdict">
+            <TextWithTimes text={report.verdict.title} />
+          </h2>
+          <p>
+            <TextWithTimes text={report.verdict.message} />
+          </p>
           {report.note && (
             <p className="hint" data-testid="history-verdict-note">
-              {report.note}
+              <TextWithTimes text={report.note} />
             </p>
           )}
           <p>

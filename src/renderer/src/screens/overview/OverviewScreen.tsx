@@ -3,7 +3,7 @@ import { MonitorSwitch, type MonitorApi } from '../../components/MonitorSwitch';
 import { PathQuality } from '../../components/PathQuality';
 import { ProgressList } from '../../components/ProgressList';
 import { RunControls } from '../../components/RunControls';
-import { TargetTable } from '../../components/TargetTable';
+import { ServerTable } from '../../components/ServerTable';
 import { VerdictCard } from '../../components/VerdictCard';
 import type { Diagnosis } from '../../useDiagnosis';
 import { StatusStrip } from './StatusStrip';
@@ -49,7 +49,15 @@ export function OverviewScreen({ diagnosis, api }: { diagnosis: Diagnosis; api: 
             onRetry={() => void run()}
             retryDisabled={running}
           />
-          <TargetTable targets={state.report.targets} />
+          <section className="targets" aria-labelledby="targets-title">
+            <h2 id="targets-title">Servers</h2>
+            <ServerTable
+              servers={state.report.targets}
+              columns={['rtt']}
+              caption="Servers and their status in this diagnosis"
+              rowTestId="target-row"
+            />
+          </section>
           <PathQuality report={state.report} />
         </>
       )}

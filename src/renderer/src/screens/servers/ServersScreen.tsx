@@ -1,11 +1,14 @@
 import { useState } from 'react';
 import type { Target, TriageApi } from '../../../../contract';
 import { describeError } from '../../api/call-failure';
+import { ServerTable } from '../../components/ServerTable';
 import { TransportMatrix } from '../../components/TransportMatrix';
 import { useCall } from '../../hooks/useCall';
-import { ServerTable } from './ServerTable';
 import { TargetEditor } from './TargetEditor';
 import type { DraftField } from './target-draft';
+
+const DAY_MS = 86_400_000;
+const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; index: number } | null;
 
@@ -28,6 +31,9 @@ export function ServersScreen({ api, refresh }: { api: TriageApi; refresh: unkno
   const reloadKey = `${String(refresh)}:${generation}`;
   const status = useCall(api, 'serverStatus', {}, reloadKey);
   const targets = useCall(api, 'listTargets', {}, reloadKey);
+  // The RTT column's sparklines: each server's median RTT per step over the same 24 h.
+  const charts = useCall(api, 'historyCharts', { sinceMs: DAY_MS, timeZone }, reloadKey);
+  const trends = new Map(charts.data?.series.map((s) => [s.targetId, s.points]) ?? []);
   const [editing, setEditing] = useState<Editing>(null);
   const [saving, setSaving] = useState(false);
   const [serverError, setServerError] = useState<{ field: DraftField | null; message: string } | null>(null);
@@ -143,12 +149,40 @@ export function ServersScreen({ api, refresh }: { api: TriageApi; refresh: unkno
         {status.data ? (
           <ServerTable
             servers={status.data.servers}
-            busy={saving}
-            onEdit={(index) => {
-              setServerError(null);
-              setEditing({ mode: 'edit', index });
+            columns={['rtt', 'trend', 'lastSuccess', 'failures']}
+            caption="Servers, their status and the last 24 hours"
+            rowTestId="server-row"
+            trends={trends}
+            trendWindow="last 24 h"
+            actions={(server) => {
+              const index = status.data?.servers.find((s) => s.id === server.id)?.configIndex ?? null;
+              if (index === null) return null;
+              return (
+                <>
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => {
+                      setServerError(null);
+                      setEditing({ mode: 'edit', index });
+                    }}
+                    aria-label={`Edit ${server.url}`}
+                    disabled={saving}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => onRemove(index)}
+                    aria-label={`Remove ${server.url}`}
+                    disabled={saving}
+                  >
+                    Remove
+                  </button>
+                </>
+              );
             }}
-            onRemove={onRemove}
           />
         ) : (
           !error && <p className="empty">Loading…</p>
