@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const EVENT_NAMES = [
   'run.started',
   'run.finished',
+  // servers that only timed out on a lossy network, tested once more (runner/second-look.ts)
+  'run.second-look',
   'attempt.started',
   'attempt.finished',
   'attempt.state',
@@ -82,6 +84,7 @@ export interface EventDataByName {
   'attempt.state': { transition: string };
   'attempt.skipped': { reason: string | null; probe?: string; needs?: string };
   'run.started': { targets: number; flags?: { resilience: boolean; chaos: boolean } };
+  'run.second-look': { targets: string[] };
   'engine.crashed': { reason: string; restarting: boolean };
   'engine.restarted': { pid: number | null };
   'peer-host.leaked': { resources: number };

@@ -26,6 +26,7 @@ import { runPlan } from './pool';
 import { chaosFrom } from './chaos';
 import { ExponentialBackoff, NO_RETRY, type RetryPolicy } from './retry';
 import { planJobs, type PlannedJob } from './schedule';
+import { secondLookPlan, secondLookTargets } from './second-look';
 
 export interface DiagnosisOptions {
   config: Config;
@@ -136,14 +137,29 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
       return true;
     },
   });
-  await runPlan(
-    planJobs(targets, options.config.timeouts),
-    options.config.concurrency,
-    (job) => runJob(jobOptions(job)),
-    (job, prerequisite) => skippedAttempt(jobOptions(job), prerequisite),
-  );
+  const plan = planJobs(targets, options.config.timeouts);
+  const runJobs = (jobs: readonly PlannedJob[]) =>
+    runPlan(
+      jobs,
+      options.config.concurrency,
+      (job) => runJob(jobOptions(job)),
+      (job, prerequisite) => skippedAttempt(jobOptions(job), prerequisite),
+    );
+  await runJobs(plan);
 
-  const summaries = targetReports(targets, attempts);
+  let summaries = targetReports(targets, attempts);
+  // a server that only timed out while others lost packets and recovered gets a second look (second-look.ts)
+  const lookAgain = signal.aborted ? [] : secondLookTargets(summaries, attempts);
+  if (lookAgain.length > 0) {
+    onEvent({ name: 'run.second-look', at: new Date().toISOString(), runId, data: { targets: lookAgain } });
+    await runJobs(
+      secondLookPlan(
+        plan,
+        targets.filter((t) => lookAgain.includes(t.id)),
+      ),
+    );
+    summaries = targetReports(targets, attempts);
+  }
   const finishedAt = new Date();
   const report: Report = {
     schema: REPORT_SCHEMA,
