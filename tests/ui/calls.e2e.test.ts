@@ -99,6 +99,20 @@ describe.skipIf(!hasChromium || !hasCoturn || skipUnlessIsolated('the Calls scre
       expect(
         await observations.locator('[data-kind="server-errors"][data-code="401"]').first().textContent(),
       ).toMatch(/refused the credentials \(401 Unauthorized\)/);
+      // one item per finding: the dump's two connections both saw the 401, said once naming both
+      const summaries = await observations.locator(':scope > li > strong').allTextContents();
+      expect(summaries.length).toBeGreaterThan(0);
+      expect(new Set(summaries).size).toBe(summaries.length);
+      const refused = observations.locator(':scope > li[data-kind="server-errors"][data-code="401"]');
+      expect(await refused.count()).toBe(1);
+      expect(await refused.getAttribute('data-connections')).toBe('2');
+      expect(await refused.locator('.sub').first().textContent()).toMatch(/^connections \S+ and \S+$/);
+      // credentials are asked once per TURN server, each input named with the server it is for
+      await page.locator('.call-credentials > summary').click();
+      const server = `127.0.0.1:${turn.port}`;
+      expect(await page.getByLabel(`Username for ${server}`).count()).toBe(1);
+      expect(await page.getByLabel(`Credential for ${server}`).count()).toBe(1);
+      expect(await page.locator('.call-credentials fieldset').count()).toBe(1);
       // per connection: the ICE server (no credentials), its 401s, the state timeline
       const pc = page.getByTestId('call-pc').first();
       expect(await pc.getByTestId('call-ice-servers').textContent()).toContain(turnUrl());

@@ -1,4 +1,4 @@
-import { parseIceServerUri, type Call, type Config, type Target } from '../../contract';
+import { iceServerKey, parseIceServerUri, type Call, type Config, type Target } from '../../contract';
 import { parseConfig } from '../config/load';
 import { TriageError } from '../errors';
 import type { DumpIceServer, ReproductionPlan } from './index';
@@ -24,11 +24,6 @@ export interface ReproductionConfig {
   withoutCredentials: string[];
 }
 
-const serverKey = (url: string) => {
-  const parsed = parseIceServerUri(url);
-  return 'error' in parsed ? url : `${parsed.host.toLowerCase()}:${parsed.port}`;
-};
-
 /**
  * The config that tests exactly the call's ICE servers: one STUN/TURN target per distinct URL, TURN
  * with the dump's credentials when it had them, else those of a config target on the same server
@@ -44,7 +39,7 @@ export async function reproductionConfig(
   const configured = new Map<string, TurnCredentials>();
   for (const target of sources.config?.targets ?? [])
     if (target.kind === 'turn' && target.username && target.credential)
-      configured.set(serverKey(target.url), { username: target.username, credential: target.credential });
+      configured.set(iceServerKey(target.url), { username: target.username, credential: target.credential });
 
   const targets: Target[] = [];
   const withoutCredentials: string[] = [];
@@ -62,7 +57,7 @@ export async function reproductionConfig(
         server.username && server.credential
           ? { username: server.username, credential: server.credential }
           : null;
-      const credentials = own ?? configured.get(serverKey(url)) ?? (await sources.ask?.(url)) ?? null;
+      const credentials = own ?? configured.get(iceServerKey(url)) ?? (await sources.ask?.(url)) ?? null;
       if (!credentials) {
         withoutCredentials.push(url);
         continue;

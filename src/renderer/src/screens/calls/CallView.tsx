@@ -1,5 +1,11 @@
 import { useState } from 'react';
-import type { Call, CallReproduction, TriageApi } from '../../../../contract';
+import {
+  iceServerKey,
+  type Call,
+  type CallObservation,
+  type CallReproduction,
+  type TriageApi,
+} from '../../../../contract';
 import { describeError } from '../../api/call-failure';
 import { formatTime } from '../../components/format';
 import { PeerConnectionView } from './PeerConnectionView';
@@ -7,23 +13,55 @@ import { ReproductionView } from './ReproductionView';
 
 const isTurn = (url: string) => /^turns?:/i.test(url);
 
+/** The call's TURN URLs by server (host:port): a server's udp, tcp and tls URLs share one credential. */
+function turnServersOf(call: Call): Array<{ server: string; urls: string[] }> {
+  const servers = new Map<string, string[]>();
+  for (const url of new Set(call.peerConnections.flatMap((pc) => pc.iceServers.flatMap((s) => s.urls)))) {
+    if (!isTurn(url)) continue;
+    const key = iceServerKey(url);
+    servers.set(key, [...(servers.get(key) ?? []), url]);
+  }
+  return [...servers].map(([server, urls]) => ({ server, urls }));
+}
+
+/**
+ * The observations as one item per finding: a dump with two connections that both saw the same
+ * thing says it once, naming both connections; evidence lines they share are listed once.
+ */
+function findingsOf(observations: readonly CallObservation[]) {
+  const findings = new Map<
+    string,
+    { observation: CallObservation; connections: string[]; evidence: string[] }
+  >();
+  for (const o of observations) {
+    const key = `${o.kind}\n${o.code ?? ''}\n${o.summary}`;
+    const finding = findings.get(key) ?? { observation: o, connections: [], evidence: [] };
+    finding.connections.push(o.peerConnectionId);
+    for (const line of o.evidence) if (!finding.evidence.includes(line)) finding.evidence.push(line);
+    findings.set(key, finding);
+  }
+  return [...findings.values()];
+}
+
+const connectionsText = (ids: readonly string[]) =>
+  ids.length === 1 ? `connection ${ids[0]}` : `connections ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}`;
+
 /** One imported call: its observations, each connection, and the reproduction on demand. */
 export function CallView({ api, call, onClose }: { api: TriageApi; call: Call; onClose(): void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<CallReproduction | null>(null);
-  const turnUrls = [
-    ...new Set(call.peerConnections.flatMap((pc) => pc.iceServers.flatMap((s) => s.urls)).filter(isTurn)),
-  ];
+  const turnServers = turnServersOf(call);
   const [typed, setTyped] = useState<Record<string, { username: string; credential: string }>>({});
 
   const reproduce = async () => {
     setBusy(true);
     setError(null);
     try {
-      const credentials = Object.entries(typed)
-        .filter(([, c]) => c.username && c.credential)
-        .map(([url, c]) => ({ url, ...c }));
+      const credentials = turnServers.flatMap(({ server, urls }) => {
+        const given = typed[server];
+        return given?.username && given.credential ? urls.map((url) => ({ url, ...given })) : [];
+      });
       setResult(await api.reproduceCall({ callId: call.id, ...(credentials.length ? { credentials } : {}) }));
     } catch (e) {
       setError(`The call could not be reproduced: ${describeError(e)}`);
@@ -31,8 +69,8 @@ export function CallView({ api, call, onClose }: { api: TriageApi; call: Call; o
       setBusy(false);
     }
   };
-  const set = (url: string, key: 'username' | 'credential', value: string) =>
-    setTyped((all) => ({ ...all, [url]: { username: '', credential: '', ...all[url], [key]: value } }));
+  const set = (server: string, key: 'username' | 'credential', value: string) =>
+    setTyped((all) => ({ ...all, [server]: { username: '', credential: '', ...all[server], [key]: value } }));
 
   return (
     <div data-testid="call-view" data-call={call.id} data-outcome={call.outcome}>
@@ -52,12 +90,17 @@ export function CallView({ api, call, onClose }: { api: TriageApi; call: Call; o
         </p>
         <h3>Observations</h3>
         <ul className="call-observations" data-testid="call-observations">
-          {call.observations.map((o, i) => (
-            <li key={i} data-kind={o.kind} data-code={o.code ?? undefined}>
-              <strong>{o.summary}</strong> <span className="sub">connection {o.peerConnectionId}</span>
-              {o.evidence.length > 0 && (
+          {findingsOf(call.observations).map(({ observation: o, connections, evidence }, i) => (
+            <li
+              key={i}
+              data-kind={o.kind}
+              data-code={o.code ?? undefined}
+              data-connections={connections.length}
+            >
+              <strong>{o.summary}</strong> <span className="sub">{connectionsText(connections)}</span>
+              {evidence.length > 0 && (
                 <ul className="evidence">
-                  {o.evidence.map((line, j) => (
+                  {evidence.map((line, j) => (
                     <li key={j}>{line}</li>
                   ))}
                 </ul>
@@ -74,19 +117,26 @@ export function CallView({ api, call, onClose }: { api: TriageApi; call: Call; o
           call beside them. TURN credentials come from the dump (never kept), a saved server on the same host
           and port, or what you enter here (used once, not saved).
         </p>
-        {turnUrls.length > 0 && (
+        {turnServers.length > 0 && (
           <details className="call-credentials">
             <summary>TURN credentials</summary>
-            {turnUrls.map((url) => (
-              <fieldset key={url} className="field-grid">
-                <legend className="mono url">{url}</legend>
+            {turnServers.map(({ server, urls }) => (
+              <fieldset key={server} className="field-grid" data-server={server}>
+                <legend>
+                  TURN server <span className="mono">{server}</span>
+                  <span className="sub">
+                    {' '}
+                    · {urls.length === 1 ? 'URL' : 'URLs'}: {urls.join(', ')}
+                  </span>
+                </legend>
                 <label className="field">
                   Username
                   <input
                     type="text"
                     autoComplete="off"
-                    value={typed[url]?.username ?? ''}
-                    onChange={(e) => set(url, 'username', e.target.value)}
+                    aria-label={`Username for ${server}`}
+                    value={typed[server]?.username ?? ''}
+                    onChange={(e) => set(server, 'username', e.target.value)}
                   />
                 </label>
                 <label className="field">
@@ -94,8 +144,9 @@ export function CallView({ api, call, onClose }: { api: TriageApi; call: Call; o
                   <input
                     type="password"
                     autoComplete="off"
-                    value={typed[url]?.credential ?? ''}
-                    onChange={(e) => set(url, 'credential', e.target.value)}
+                    aria-label={`Credential for ${server}`}
+                    value={typed[server]?.credential ?? ''}
+                    onChange={(e) => set(server, 'credential', e.target.value)}
                   />
                 </label>
               </fieldset>

@@ -60,6 +60,7 @@ export function ReproductionView({ result }: { result: CallReproduction }) {
           </p>
         )}
       </div>
+      <h3 className="reproduction-verdict-title">The isolated tests' own verdict, for this network</h3>
       <VerdictCard report={result.report} fromHistory={false} />
       <TransportMatrix rows={result.matrix} />
     </section>
