@@ -23,6 +23,13 @@ export { SECRET_PLACEHOLDER };
 // A run of characters an IPv4/IPv6 address is made of; validated with node:net, never by regex alone.
 const ADDRESS_RUN = /[0-9A-Fa-f:.]{2,}/g;
 const SDP_ICE_PWD = /(a=ice-pwd:)[^\s"\\]+/g;
+/**
+ * A browser's version after its product name in a user agent: `Chrome/140.0.0.0` (Chrome's reduced
+ * user agent always ends in .0.0.0, a valid IPv4) is a version, not an address. Named products only:
+ * `proxy/10.1.2.3` is still an address.
+ */
+const VERSION_AFTER_PRODUCT =
+  /(?:^|[^A-Za-z0-9])(?:Chrome|Chromium|HeadlessChrome|CriOS|Edg|EdgA|EdgiOS|OPR|YaBrowser|SamsungBrowser|Version|Firefox|Safari|AppleWebKit|Electron)\/$/;
 
 export class Redactor {
   private readonly key = randomBytes(32);
@@ -69,7 +76,9 @@ export class Redactor {
     let out = this.secrets.text(value);
     out = out.replace(SDP_ICE_PWD, `$1${SECRET_PLACEHOLDER}`);
     if (!this.rules.addresses) return out;
-    out = out.replace(ADDRESS_RUN, (run) => this.addressRun(run));
+    out = out.replace(ADDRESS_RUN, (run, offset: number, whole: string) =>
+      VERSION_AFTER_PRODUCT.test(whole.slice(Math.max(0, offset - 24), offset)) ? run : this.addressRun(run),
+    );
     if (this.names) out = out.replace(this.names, '[machine]');
     return out;
   }
