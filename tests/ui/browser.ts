@@ -3,25 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ROOT } from '../helpers/build';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
 export const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(
     `\n!!! SKIPPING the UI end-to-end tests: ${CHROMIUM} is not installed (apt-get install chromium). !!!\n`,
   );
 }
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Screenshots of every screen, kept after the run; .ci/run lists them at the end of the log. */
 export const SCREENSHOT_DIR = process.env.RTC_TRIAGE_SCREENSHOT_DIR ?? join(ROOT, 'reports', 'screenshots');

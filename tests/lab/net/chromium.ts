@@ -8,9 +8,10 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../helpers/chromium';
 import type { Role, Topology } from './topology';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
 
 export type ChromiumSupport = { ok: true } | { ok: false; reason: string };
 
@@ -19,19 +20,6 @@ export function chromiumSupport(): ChromiumSupport {
     return { ok: false, reason: `${CHROMIUM} is not installed (apt-get install chromium)` };
   return { ok: true };
 }
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-extensions',
-];
 
 export interface IceServer {
   urls: string;
@@ -105,7 +93,7 @@ export async function launchChromiumIn(
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: wrapper,
       headless: true,
-      args: [...ARGS, ...(options.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : [])],
+      args: [...CHROMIUM_ARGS, ...(options.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : [])],
       timeout: 30_000,
     });
   } catch (error) {
