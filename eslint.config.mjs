@@ -76,6 +76,16 @@ export default tseslint.config(
       ],
     ],
   }),
+  layer(['src/core/ledger/**'], {
+    paths: UI,
+    regex: [
+      CORE_FACES,
+      [
+        '^\\.\\./',
+        'core/ledger is a leaf: it imports nothing of the engine (probes, the runner, isolation, partner and the monitor all register on it)',
+      ],
+    ],
+  }),
   layer(['src/core/runner/**'], {
     paths: UI,
     regex: [

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { configuredTarget } from '../../src/core/config/targets';
 import { signaledSessionProbe } from '../../src/core/probes/signaled-session';
 import type { ConfiguredTarget, Probe } from '../../src/core/probes/types';
-import type { AttemptLedger } from '../../src/core/runner/ledger';
+import type { AttemptLedger } from '../../src/core/ledger/ledger';
 import { startLabGunRelay, startLabPeerJsServer } from '../../src/lab';
 import { startHostileWs } from '../helpers/hostile-ws';
 import { assertLoopbackOnly, runCase, runThroughRunner, summary, timeouts } from './harness';

@@ -1,9 +1,9 @@
 import type { AttemptReport, Config, Timeouts, EventData, EventName, TriageEvent } from '../../contract';
 import type { PartnerRendezvous } from '../../contract/partner';
 import type { PeerHostPool } from '../isolation/pool';
-import type { LookupFn } from '../probes/resolve';
+import type { LookupFn } from '../probes/lookup';
 import type { ConfiguredTarget, ProbeContext, ProbeSuccess } from '../probes/types';
-import type { AttemptLedger, LedgerScope } from '../runner/ledger';
+import type { AttemptLedger, LedgerScope } from '../ledger/ledger';
 import type { RetryPolicy } from '../runner/retry';
 import { runPartnerAttempt, type PartnerAttemptOutcome } from './attempt';
 import type { PartnerKeys } from './code';

@@ -9,7 +9,7 @@
  */
 import type { Instance as SimplePeerInstance, SignalData } from 'simple-peer';
 import WebSocket from 'ws';
-import { AttemptLedger, type LedgerScope } from '../../../src/core/runner/ledger';
+import { AttemptLedger, type LedgerScope } from '../../../src/core/ledger/ledger';
 import {
   gunGetFrame,
   gunMessageId,
@@ -19,7 +19,8 @@ import {
 import { parseEnvelope, SessionChannels } from '../../../src/core/probes/signaling/session-transport';
 import { toWebSocketUrl } from '../../../src/core/probes/signaling/websocket';
 import { selectedPair } from '../../../src/core/probes/webrtc/selected-pair';
-import { loadWrtc, type IceServer, type NodePeerConnection } from '../../../src/core/probes/webrtc/wrtc';
+import type { IceServer } from '../../../src/core/probes/webrtc/ice-server-check';
+import { loadWrtc, type NodePeerConnection } from '../../../src/core/probes/webrtc/wrtc';
 
 type Role = 'offer' | 'answer';
 
