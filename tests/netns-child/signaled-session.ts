@@ -80,7 +80,18 @@ async function main(): Promise<void> {
     );
     await runCase('peerjs-unreachable', async (ledger) =>
       summary(
-        await runThroughRunner(probe, { ...peerjs, url: `http://127.0.0.1:${deadPort}/peerjs` }, { ledger }),
+        // a target of its own: the probe connects where its parsed URL says, not where `url` was patched to
+        await runThroughRunner(
+          probe,
+          configuredTarget({
+            kind: 'peerjs',
+            url: `http://127.0.0.1:${deadPort}/peerjs`,
+            key: peerServer.key,
+            id: 'peerjs',
+            layer: 'L1',
+          }),
+          { ledger },
+        ),
       ),
     );
     for (const [name, target] of [

@@ -17,7 +17,6 @@ import {
   parseGunFrames,
 } from '../../../src/core/probes/signaling/gun-wire';
 import { parseEnvelope, SessionChannels } from '../../../src/core/probes/signaling/session-transport';
-import { toWebSocketUrl } from '../../../src/core/probes/signaling/websocket';
 import { selectedPair } from '../../../src/core/probes/webrtc/selected-pair';
 import type { IceServer } from '../../../src/core/probes/webrtc/ice-server-check';
 import { loadWrtc, type NodePeerConnection } from '../../../src/core/probes/webrtc/wrtc';
@@ -66,7 +65,7 @@ async function runPeer(
       scope.timeout(`pair ${index} deadline`, options.deadlineMs, () =>
         reject(new Error(`no echo within ${options.deadlineMs} ms`)),
       );
-      const socket = new WebSocket(toWebSocketUrl(options.relay));
+      const socket = new WebSocket(options.relay.replace(/^http(s?):/, 'ws$1:'));
       scope.register('websocket', `pair ${index} GUN client`, () => socket.terminate());
       socket.on('error', (error) => reject(error));
       socket.on('close', () => reject(new Error('the GUN relay closed the connection')));
