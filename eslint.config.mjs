@@ -54,8 +54,10 @@ export default tseslint.config(
   layer(['src/core/**'], { paths: UI, regex: [CORE_FACES] }),
   // Import rules inside src/core (docs/architecture.md "Import rules"; scripts/import-graph.mjs finds
   // the cycles): analysis reads the store, never the other way round (what an attempt proves, which
-  // both need, is in core/evidence); isolation runs the runner's probes, the runner only knows a
-  // ProbePlacement. A later block replaces the rule for its files, so each repeats CORE_FACES.
+  // both need, is in core/evidence); isolation runs the runner's probes and the partner sessions'
+  // WebRTC sides, the runner only knows a ProbePlacement and partner a PeerSidePlacement; the
+  // resource ledger every part registers on is the leaf core/ledger. A later block replaces the
+  // rule for its files, so each repeats CORE_FACES.
   layer(['src/core/store/**'], {
     paths: UI,
     regex: [
@@ -76,6 +78,16 @@ export default tseslint.config(
       ],
     ],
   }),
+  layer(['src/core/ledger/**'], {
+    paths: UI,
+    regex: [
+      CORE_FACES,
+      [
+        '^\\.\\./',
+        'core/ledger is a leaf: it imports nothing of the engine (probes, the runner, isolation, partner and the monitor all register on it)',
+      ],
+    ],
+  }),
   layer(['src/core/runner/**'], {
     paths: UI,
     regex: [
@@ -83,6 +95,16 @@ export default tseslint.config(
       [
         '(^|/)(isolation|service)(/|$)',
         'the runner may not import isolation or the service: isolation uses the runner (ProbePlacement)',
+      ],
+    ],
+  }),
+  layer(['src/core/partner/**'], {
+    paths: UI,
+    regex: [
+      CORE_FACES,
+      [
+        '(^|/)(isolation|service)(/|$)',
+        'partner sessions may not import isolation or the service: isolation runs their WebRTC sides (PeerSidePlacement)',
       ],
     ],
   }),

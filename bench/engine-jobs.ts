@@ -8,7 +8,7 @@ import { probesForTarget } from '../src/core/probes/registry';
 import { systemLookup } from '../src/core/probes/resolve';
 import { MACHINE_TARGET, type Probe, type ResolvedTarget } from '../src/core/probes/types';
 import { runJob } from '../src/core/runner/attempt';
-import { AttemptLedger } from '../src/core/runner/ledger';
+import { AttemptLedger } from '../src/core/ledger/ledger';
 import { ExponentialBackoff } from '../src/core/runner/retry';
 import { cpuSample, cpuSince, type CpuDelta } from './cpu';
 

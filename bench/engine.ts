@@ -17,7 +17,7 @@ import { parseConfig } from '../src/core/config/load';
 import { resolveTargets } from '../src/core/config/targets';
 import { probesFor } from '../src/core/probes/registry';
 import type { ResolvedTarget } from '../src/core/probes/types';
-import { AttemptLedger } from '../src/core/runner/ledger';
+import { AttemptLedger } from '../src/core/ledger/ledger';
 import { runDiagnosis } from '../src/core/runner/run';
 import { DEFAULT_PEER_HOSTS, PeerHostPool } from '../src/core/isolation/pool';
 import { inPeerHosts } from '../src/core/isolation/placement';

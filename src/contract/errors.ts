@@ -53,7 +53,7 @@ export const ERROR_CODES = {
   ENGINE_STOPPED: { http: 503, exit: internal, meaning: 'the engine process was shut down' },
   ENGINE_STARTING: { http: 503, exit: internal, meaning: 'the engine process is not started yet' },
   INTERNAL: { http: 500, exit: internal, meaning: 'anything unexpected' },
-  // the contract's dispatch (core/dispatch.ts)
+  // the contract's dispatch (core/engine/dispatch.ts)
   UNKNOWN_METHOD: { http: 404, exit: usage, meaning: 'no such method in the method table' },
   // the HTTP adapter (cli/serve*.ts)
   BAD_REQUEST: { http: 400, exit: usage, meaning: 'the request body is not JSON' },

@@ -11,6 +11,8 @@ export * from './views';
 export * from './partner';
 export * from './quality';
 export * from './secrets';
+export * from './public-url';
+export * from './ice-server-uri';
 export * from './matrix';
 export * from './calls';
 export * from './errors';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IceServerUri } from './config';
+import type { IceServerUri } from './ice-server-uri';
 
 /**
  * The transport matrix of a TURN server (issue 18, docs/probes.md "Transport matrix"): besides the

@@ -1,6 +1,8 @@
-import { parseIceServerUri, type IceServerUri, type Target } from './config';
+import type { Target } from './config';
+import { parseIceServerUri, type IceServerUri } from './ice-server-uri';
 import { parseTransportSpec, type TransportSpec } from './matrix';
-import { PUBLIC_PEERJS_KEY, urlHasSecret } from './secrets';
+import { urlHasSecret } from './public-url';
+import { PUBLIC_PEERJS_KEY } from './secrets';
 
 /**
  * A target's URL, parsed once when the targets are loaded (core/config/targets.ts): probes, checks,

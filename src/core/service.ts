@@ -47,7 +47,7 @@ import { serverStatus, type ServerListEntry } from './views/servers';
 
 const DAY_MS = 86_400_000;
 import { PeerHostPool, type PeerHostOptions } from './isolation/pool';
-import { inPeerHosts } from './isolation/placement';
+import { inPeerHosts, peerSidesInPeerHosts } from './isolation/placement';
 import { PartnerSessions } from './partner/partner-sessions';
 import { CallDesk, CallDumpError, type ReproduceArgs } from './calls';
 import type { PartnerHostRun } from './partner/partner-test';
@@ -114,7 +114,7 @@ export class TriageService {
       store: () => this.historyStore(),
       source: options.face,
       emit: (event) => this.broadcast(event),
-      peerHosts: () => this.peerHosts,
+      placePeerSide: () => peerSidesInPeerHosts(this.peerHosts),
     });
     this.telemetry =
       options.telemetry === false

@@ -14,7 +14,8 @@ import {
 } from '../../src/contract';
 import { startServe, type ServeHandle } from '../../src/cli/serve';
 import { parseConfig } from '../../src/core/config/load';
-import { dispatch, type CallResult } from '../../src/core/dispatch';
+import { dispatch } from '../../src/core/engine/dispatch';
+import type { CallResult } from '../../src/core/engine/protocol';
 import { TriageService } from '../../src/core/service';
 import { inProcessEngine } from '../../src/core/engine/in-process';
 import { registerTriageIpc, type InvokeEvent, type IpcMainLike } from '../../src/main/ipc';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema, HistoryReportSchema, methods } from '../../src/contract';
-import { dispatch } from '../../src/core/dispatch';
+import { dispatch } from '../../src/core/engine/dispatch';
 import { TriageService } from '../../src/core/service';
 import { record, tempStore } from './history-fixture';
 

@@ -1,9 +1,9 @@
 import { parseConfig } from '../../src/core/config/load';
 import { resolveTargets } from '../../src/core/config/targets';
 import { runJob } from '../../src/core/runner/attempt';
-import { AttemptLedger } from '../../src/core/runner/ledger';
+import { AttemptLedger } from '../../src/core/ledger/ledger';
 import { ExponentialBackoff } from '../../src/core/runner/retry';
-import type { LookupFn } from '../../src/core/probes/resolve';
+import type { LookupFn } from '../../src/core/probes/lookup';
 import { systemLookup } from '../../src/core/probes/resolve';
 import type { Probe, ResolvedTarget } from '../../src/core/probes/types';
 import type { Config } from '../../src/contract';

@@ -4,7 +4,8 @@ import { coreFolderGraph, cycles, importGraph, importsBetween } from '../../scri
 /**
  * The import rules inside src/core (docs/architecture.md "Import rules"; eslint.config.mjs refuses
  * the imports themselves): the store never imports analysis, the runner never imports isolation,
- * core/evidence imports nothing of the engine.
+ * core/evidence and core/ledger import nothing of the engine, and nothing inside src/core or
+ * src/contract imports itself round a cycle (`node scripts/import-graph.mjs` lists any).
  */
 describe('import rules inside src/core', () => {
   const graph = importGraph();
@@ -25,6 +26,11 @@ describe('import rules inside src/core', () => {
     expect(importsBetween(graph, 'runner', 'isolation')).toEqual([]);
   });
 
+  it("isolation runs the partner sessions' WebRTC sides; partner imports no isolation", () => {
+    expect(importsBetween(graph, 'isolation', 'partner').length).toBeGreaterThan(0);
+    expect(importsBetween(graph, 'partner', 'isolation')).toEqual([]);
+  });
+
   it('core/evidence is a leaf', () => {
     expect([...(folders.get('evidence') ?? [])]).toEqual([]);
   });
@@ -35,6 +41,23 @@ describe('import rules inside src/core', () => {
       return (touches('store') && touches('analysis')) || (touches('runner') && touches('isolation'));
     });
     expect(across).toEqual([]);
+  });
+
+  it('no module cycle inside src/core or src/contract', () => {
+    const inside = cycles(graph).filter((cycle) =>
+      cycle.some((m) => m.startsWith('src/core/') || m.startsWith('src/contract/')),
+    );
+    expect(inside).toEqual([]);
+  });
+
+  it('no cycle between the folders of src/core', () => {
+    expect(cycles(folders)).toEqual([]);
+  });
+
+  it('core/ledger is a leaf: probes, the runner, isolation and partner sessions all register on it', () => {
+    expect([...(folders.get('ledger') ?? [])]).toEqual([]);
+    for (const user of ['probes', 'runner', 'isolation', 'partner', 'monitor'])
+      expect(folders.get(user)?.has('ledger'), user).toBe(true);
   });
 
   it('finds a cycle where there is one', () => {

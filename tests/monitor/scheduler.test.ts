@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CycleScheduler } from '../../src/core/monitor';
-import { openResourcesInProcess } from '../../src/core/runner/ledger';
+import { openResourcesInProcess } from '../../src/core/ledger/ledger';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

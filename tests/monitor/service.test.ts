@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { MonitorStatusSchema, type TriageEvent } from '../../src/contract';
-import { dispatch } from '../../src/core/dispatch';
-import { openResourcesInProcess } from '../../src/core/runner/ledger';
+import { dispatch } from '../../src/core/engine/dispatch';
+import { openResourcesInProcess } from '../../src/core/ledger/ledger';
 import { skipUnlessIsolated } from '../helpers/isolation';
 import { startLabService, type LabService } from '../helpers/lab-service';
 

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { TimeoutsSchema, type AttemptReport, type Timeouts, type TriageEvent } from '../../src/contract';
 import { runJob } from '../../src/core/runner/attempt';
-import { AttemptLedger } from '../../src/core/runner/ledger';
+import { AttemptLedger } from '../../src/core/ledger/ledger';
 import { ExponentialBackoff } from '../../src/core/runner/retry';
 import { systemLookup } from '../../src/core/probes/resolve';
 import type { Probe, ResolvedTarget } from '../../src/core/probes/types';

@@ -11,7 +11,7 @@ import {
   peerConnectionSrflxProbe,
 } from '../../src/core/probes/peer-connection';
 import { MACHINE_TARGET, type ConfiguredTarget, type Probe } from '../../src/core/probes/types';
-import type { AttemptLedger } from '../../src/core/runner/ledger';
+import type { AttemptLedger } from '../../src/core/ledger/ledger';
 import { startCoturn } from '../helpers/coturn';
 import { assertLoopbackOnly, nft, runCase, runThroughRunner, summary, timeouts } from './harness';
 

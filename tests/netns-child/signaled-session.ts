@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { configuredTarget } from '../../src/core/config/targets';
 import { signaledSessionProbe } from '../../src/core/probes/signaled-session';
 import type { ConfiguredTarget, Probe } from '../../src/core/probes/types';
-import type { AttemptLedger } from '../../src/core/runner/ledger';
+import type { AttemptLedger } from '../../src/core/ledger/ledger';
 import { startLabGunRelay, startLabPeerJsServer } from '../../src/lab';
 import { startHostileWs } from '../helpers/hostile-ws';
 import { assertLoopbackOnly, runCase, runThroughRunner, summary, timeouts } from './harness';
@@ -80,7 +80,18 @@ async function main(): Promise<void> {
     );
     await runCase('peerjs-unreachable', async (ledger) =>
       summary(
-        await runThroughRunner(probe, { ...peerjs, url: `http://127.0.0.1:${deadPort}/peerjs` }, { ledger }),
+        // a target of its own: the probe connects where its parsed URL says, not where `url` was patched to
+        await runThroughRunner(
+          probe,
+          configuredTarget({
+            kind: 'peerjs',
+            url: `http://127.0.0.1:${deadPort}/peerjs`,
+            key: peerServer.key,
+            id: 'peerjs',
+            layer: 'L1',
+          }),
+          { ledger },
+        ),
       ),
     );
     for (const [name, target] of [

@@ -190,6 +190,8 @@ describe.skipIf(skip)('a partner test between two engine processes, WebRTC in th
     expect(first?.message).toMatch(
       /^joiner: the peer host process running this partner session ended \(SIGKILL\)/,
     );
+    // the same metrics as a host whose peer host was lost, in both sides' tables
+    expect(first?.metrics.peerHostLost).toBe(true);
     expect(host?.paths.find((p) => p.path === 'relay')?.outcome).toBe('success');
     expect(host?.cleanup.leaked).toBe(0);
     expect(joiner?.cleanup.leaked).toBe(0);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartnerStateSchema, type PartnerState, type TriageEvent } from '../../src/contract';
 import { parseConfig } from '../../src/core/config/load';
-import { dispatch } from '../../src/core/dispatch';
+import { dispatch } from '../../src/core/engine/dispatch';
 import { TriageService } from '../../src/core/service';
 import { startLab, type Lab } from '../../src/lab';
 import { skipUnlessIsolated } from '../helpers/isolation';

@@ -9,7 +9,7 @@ import {
   type PeerConnectionConfig,
   type Wrtc,
 } from '../../src/core/probes/webrtc/wrtc';
-import { AttemptLedger } from '../../src/core/runner/ledger';
+import { AttemptLedger } from '../../src/core/ledger/ledger';
 import { skipUnlessIsolated } from '../helpers/isolation';
 
 /**

@@ -6,7 +6,7 @@ import { natBehaviorProbe } from '../../src/core/probes/nat-behavior';
 import { stunBindingProbe } from '../../src/core/probes/stun-binding';
 import { turnAllocationProbe } from '../../src/core/probes/turn-allocation';
 import type { Probe } from '../../src/core/probes/types';
-import { AttemptLedger } from '../../src/core/runner/ledger';
+import { AttemptLedger } from '../../src/core/ledger/ledger';
 import { startLabStunServer, type LabStunServer } from '../../src/lab';
 import { hasCoturn, startCoturn, type Coturn } from '../helpers/coturn';
 import { freePort } from '../helpers/ports';

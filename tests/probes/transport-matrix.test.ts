@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixOf, ReportSchema, type MatrixCell } from '../../src/contract';
-import type { LookupFn } from '../../src/core/probes/resolve';
+import type { LookupFn } from '../../src/core/probes/lookup';
 import { transportMatrixProbe } from '../../src/core/probes/transport-matrix';
 import type { Probe } from '../../src/core/probes/types';
 import { makeLabCerts } from '../helpers/certs';

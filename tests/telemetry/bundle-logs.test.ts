@@ -6,7 +6,7 @@ import { formatBundle, inspectCommand } from '../../src/cli/commands/inspect';
 import { BUNDLE_FILES } from '../../src/contract';
 import { BundleError, exportBundle, openBundle } from '../../src/core/bundle';
 import { readZipEntries } from '../../src/core/bundle/safe-zip';
-import { dispatch } from '../../src/core/dispatch';
+import { dispatch } from '../../src/core/engine/dispatch';
 import { TriageService } from '../../src/core/service';
 import { HistoryStore } from '../../src/core/store/history';
 import { createLogger, logEvent, RotatingLogFile } from '../../src/core/telemetry';

@@ -8,7 +8,7 @@ import type { ConfigInput, TriageEvent } from '../../src/contract';
 import { parseConfig } from '../../src/core/config/load';
 import { resolveTargets } from '../../src/core/config/targets';
 import { runDiagnosis } from '../../src/core/runner/run';
-import { openResourcesInProcess } from '../../src/core/runner/ledger';
+import { openResourcesInProcess } from '../../src/core/ledger/ledger';
 import { startLabStunServer, type LabStunServer } from '../../src/lab';
 import { captureIo } from '../bundle/fixture';
 import { skipUnlessIsolated } from '../helpers/isolation';

@@ -9,7 +9,8 @@ import {
 } from '../../contract';
 import { attemptFromRow } from '../store/history';
 import type { HistoryQueries } from '../store/queries';
-import { analyzeHistory, THRESHOLDS, type Analysis, type Outage } from './patterns';
+import type { Outage } from './outage';
+import { analyzeHistory, THRESHOLDS, type Analysis } from './patterns';
 import { targetStatus } from './target-status';
 import { checksOf } from './checks';
 import { verdictFor } from './verdict';

@@ -3,6 +3,7 @@ import { BUCKET_MS, type BucketColumns, type HistoryQueries, type StoredTarget }
 import { LOCAL_LAYERS } from '../evidence/layers';
 import { systemTimeZone } from './local-time';
 import { recurringWindows } from './recurring-windows';
+import type { Outage } from './outage';
 import { THRESHOLDS } from './thresholds';
 import { flips, windowEpisodes, type Episode, type Series } from './windows';
 
@@ -13,23 +14,6 @@ export interface AnalysisOptions {
   to: number;
   /** IANA time zone for time-of-day windows (default: the system's). */
   timeZone?: string;
-}
-
-/** An outage found in history, with what the verdict needs to characterise it. */
-export interface Outage {
-  scope: string;
-  targetIds: string[];
-  start: number;
-  end: number | null;
-  recoveredAt: number | null;
-  attempts: number;
-  failures: number;
-  timeouts: number;
-  noRoute: number;
-  /** The local layers (L0/L1) over the same time: attempts and failures. */
-  local: { attempts: number; failures: number };
-  /** Servers (L2/L3) over the same time, for a relayed-path-only outage. */
-  servers: { attempts: number; failures: number };
 }
 
 export interface Analysis {

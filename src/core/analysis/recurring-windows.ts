@@ -1,6 +1,6 @@
 import type { Pattern } from '../../contract';
 import { clock, localTime } from './local-time';
-import type { Outage } from './patterns';
+import type { Outage } from './outage';
 import { THRESHOLDS } from './thresholds';
 
 /** Outages on two or more local dates that start and end at about the same local time of day. */

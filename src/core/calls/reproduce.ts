@@ -1,7 +1,8 @@
 import { iceServerKey, parseIceServerUri, type Call, type Config, type Target } from '../../contract';
 import { parseConfig } from '../config/load';
 import { TriageError } from '../errors';
-import type { DumpIceServer, ReproductionPlan } from './index';
+import type { DumpIceServer } from './dump';
+import type { ReproductionPlan } from './import';
 
 /** TURN credentials for one URL, from wherever they came (the dump, a config, the user). */
 export interface TurnCredentials {

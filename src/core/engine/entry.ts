@@ -6,13 +6,14 @@
  */
 import type { CallError, TriageEvent } from '../../contract';
 import { parseConfig } from '../config/load';
-import { dispatch, type CallContext } from '../dispatch';
+import { dispatch } from './dispatch';
 import { errorMessage, TriageError } from '../errors';
 import { peerHostsFromEnv } from '../isolation/pool';
 import { forbidWrtcInThisProcess } from '../probes/webrtc/wrtc';
 import { TriageService, type ServiceOptions } from '../service';
 import {
   readFaceMessage,
+  type CallContext,
   type EngineMessage,
   type EngineOptions,
   type FaceMessage,

@@ -1,4 +1,4 @@
-import { dispatch } from '../dispatch';
+import { dispatch } from './dispatch';
 import type { TriageService } from '../service';
 import type { EngineClient } from './client';
 

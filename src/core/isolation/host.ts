@@ -18,7 +18,7 @@ import { systemLookup } from '../probes/resolve';
 import { ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from '../probes/types';
 import { runAttemptCore } from '../runner/attempt-core';
 import { AttemptState } from '../runner/attempt-state';
-import { AttemptLedger } from '../runner/ledger';
+import { AttemptLedger } from '../ledger/ledger';
 import type { DoneReply, HostReply, HostRequest, JobOutcome, PartnerRequest, RunRequest } from './protocol';
 
 export interface HostIo {

@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os';
 import { ERROR_CLASSES, type ErrorClass } from '../../contract';
 import { TriageError } from '../errors';
 import { ProbeFailure, ProbeNotApplicable, type Metrics } from '../probes/types';
-import { AttemptLedger, type LedgerEntry } from '../runner/ledger';
+import { AttemptLedger, type LedgerEntry } from '../ledger/ledger';
 import type { PeerSignal } from '../partner/messages';
 import { readReply, type DoneReply, type HostRequest, type JobRequest } from './protocol';
 

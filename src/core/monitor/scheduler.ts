@@ -1,4 +1,4 @@
-import { AttemptLedger, type LedgerScope } from '../runner/ledger';
+import { AttemptLedger, type LedgerScope } from '../ledger/ledger';
 
 export interface SchedulerOptions {
   everyMs: number;

@@ -5,11 +5,11 @@
  * could retry it (retries happen at the rendezvous, where one side acts alone).
  */
 import type { AttemptReport, EmitFn, Timeouts, TriageEvent } from '../../contract';
-import type { LookupFn } from '../probes/resolve';
+import type { LookupFn } from '../probes/lookup';
 import type { ProbeContext, ProbeSuccess } from '../probes/types';
 import { runAttemptCore } from '../runner/attempt-core';
 import { AttemptState } from '../runner/attempt-state';
-import type { AttemptLedger, LedgerScope } from '../runner/ledger';
+import type { AttemptLedger, LedgerScope } from '../ledger/ledger';
 import { timeOrderedId } from '../store/ids';
 
 export interface PartnerAttemptOptions {

@@ -1,12 +1,12 @@
 import type { AttemptReport, Config, Timeouts, EventData, EventName, TriageEvent } from '../../contract';
 import type { PartnerRendezvous } from '../../contract/partner';
-import type { PeerHostPool } from '../isolation/pool';
-import type { LookupFn } from '../probes/resolve';
+import type { LookupFn } from '../probes/lookup';
 import type { ConfiguredTarget, ProbeContext, ProbeSuccess } from '../probes/types';
-import type { AttemptLedger, LedgerScope } from '../runner/ledger';
+import type { AttemptLedger, LedgerScope } from '../ledger/ledger';
 import type { RetryPolicy } from '../runner/retry';
 import { runPartnerAttempt, type PartnerAttemptOutcome } from './attempt';
 import type { PartnerKeys } from './code';
+import type { PeerSidePlacement } from './session-peer';
 
 /** The partner target: the other tester, wherever it is (host and reflexive paths are tried against it). */
 export const PARTNER_TARGET = {
@@ -31,8 +31,8 @@ export interface PartnerEnv {
   readonly ledger: AttemptLedger;
   readonly signal: AbortSignal;
   readonly lookup: LookupFn;
-  /** Where the sessions' WebRTC runs: these peer hosts, or (null) this process. */
-  readonly peerHosts: PeerHostPool | null;
+  /** Where the sessions' WebRTC runs: the service's peer hosts, or (null) this process. */
+  readonly placePeerSide: PeerSidePlacement | null;
   /** No frame from the partner for this long: it is gone. */
   readonly silenceMs: number;
   /** Rendezvous rows for the result, in the order they ended. */

@@ -4,9 +4,10 @@
  * field `<sender>_<seq>` on the receiver's inbox. The host also keeps a sealed `state` record there,
  * so a joiner who comes after the host has gone still learns "used" or "expired".
  */
-import { connectUrl, ProbeFailure, type ProbeContext } from '../probes/types';
+import { ProbeFailure, type ProbeContext } from '../probes/types';
 import { gunGetFrame, gunMessageId, gunPutFrame, parseGunFrames } from '../probes/signaling/gun-wire';
-import { frameText, openWebSocket, toWebSocketUrl } from '../probes/signaling/websocket';
+import { signalingEndpoint } from '../probes/signaling/endpoint';
+import { frameText, openWebSocket } from '../probes/signaling/websocket';
 import {
   CLOCK_SKEW_ALLOWANCE_MS,
   type PeerName,
@@ -25,7 +26,7 @@ export async function openGunTransport(
 ): Promise<StatefulTransport> {
   const { socket, onFrame } = await openWebSocket(
     ctx,
-    toWebSocketUrl(connectUrl(target)),
+    signalingEndpoint(target, { protocol: 'websocket' }),
     'GUN partner client',
     stage,
     ctx.timeouts.connectMs,

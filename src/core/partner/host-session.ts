@@ -11,6 +11,7 @@ import { HEARTBEAT_MS, type PartnerLink } from './link';
 import { MEASURE_MS } from './measure';
 import type { PeerSignal, PlannedPath } from './messages';
 import type { NatPresence } from './nat-check';
+import { joinerFailure } from './path-abort';
 import { notRunRow, pathBudgetMs, rowFromAttempt, skippedRow } from './path-row';
 import { pathSetup } from './plan';
 import { openSessionPeer, type SessionPeer } from './session-peer';
@@ -50,7 +51,7 @@ export async function runHostSession(
       if (current.peer) current.peer.handle(body.signal);
       else current.buffered.push(body.signal);
     } else if (body.t === 'path-abort' && current?.index === body.index) {
-      current.abort(new ProbeFailure(body.errorClass, body.stage, body.message));
+      current.abort(joinerFailure(body));
     } else if (body.t === 'bye') bye();
   });
 
@@ -146,7 +147,7 @@ async function offerAndMeasure(
   let peer: SessionPeer | null = null;
   try {
     const p = (peer = openSessionPeer(
-      env.peerHosts,
+      env.placePeerSide,
       tracked,
       { role: 'offerer', planned, config: setup.config, keep: setup.keep },
       (signal) => link.send({ t: 'signal', index: planned.index, signal }),

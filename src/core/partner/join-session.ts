@@ -13,6 +13,7 @@ import type { PartnerLink } from './link';
 import { MEASURE_MS } from './measure';
 import type { PeerSignal, PlannedPath } from './messages';
 import type { NatPresence } from './nat-check';
+import { pathAbort } from './path-abort';
 import { notRunRow, pathBudgetMs, settleAsRow } from './path-row';
 import { pathSetup } from './plan';
 import { openSessionPeer, type SessionPeer } from './session-peer';
@@ -118,14 +119,7 @@ async function answerPath(
   const tell = (error: unknown, stage: string) => {
     if (told) return;
     told = true;
-    const failure = classifyError(error, stage);
-    link.send({
-      t: 'path-abort',
-      index: planned.index,
-      errorClass: failure.errorClass,
-      stage: failure.stage,
-      message: failure.message.startsWith('joiner:') ? failure.message : `joiner: ${failure.message}`,
-    });
+    link.send(pathAbort(planned.index, error, stage));
   };
   let peer: SessionPeer | null = null;
   try {
@@ -135,7 +129,7 @@ async function answerPath(
     else {
       // the answering side ends only when stopped (the row came) or when it fails on this end
       const p = (peer = openSessionPeer(
-        env.peerHosts,
+        env.placePeerSide,
         { ...ctx, stage: () => {} },
         { role: 'answerer', planned, config: setup.config, keep: setup.keep },
         (signal) => link.send({ t: 'signal', index: planned.index, signal }),

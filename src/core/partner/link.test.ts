@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configuredTarget } from '../config/targets';
 import { ProbeFailure } from '../probes/types';
-import { AttemptLedger } from '../runner/ledger';
+import { AttemptLedger } from '../ledger/ledger';
 import { deriveKeys, seal } from './code';
 import { Inbox, Outbox, PartnerLink } from './link';
 import type { Body, Frame } from './messages';

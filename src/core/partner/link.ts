@@ -5,7 +5,7 @@
  * limit (or one the server reports gone) ends the test as "partner lost".
  */
 import { ProbeFailure } from '../probes/types';
-import type { LedgerScope } from '../runner/ledger';
+import type { LedgerScope } from '../ledger/ledger';
 import { seal, unseal, type PartnerKeys } from './code';
 import { parseFrame, type Body, type Frame } from './messages';
 import type { PartnerTransport, PeerName } from './transport';

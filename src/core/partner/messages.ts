@@ -57,6 +57,11 @@ export const BodySchema = z.discriminatedUnion('t', [
     errorClass: ErrorClassSchema,
     stage: z.string().max(40),
     message: z.string().max(1000),
+    /** What the side had when it failed (its candidates, `peerHostLost`): the row carries it as a host failure's would. */
+    metrics: z
+      .record(z.string().max(64), z.union([z.number(), z.string().max(500), z.boolean(), z.null()]))
+      .refine((metrics) => Object.keys(metrics).length <= 32, 'at most 32 metrics')
+      .optional(),
   }),
   /** host → joiner: one row of the shared table. */
   z.object({ t: z.literal('path-result'), path: PartnerPathSchema }),

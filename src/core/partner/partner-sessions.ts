@@ -5,10 +5,10 @@
 import type { Config, TriageEvent } from '../../contract';
 import type { PartnerPath, PartnerResult, PartnerRole, PartnerState } from '../../contract/partner';
 import { TriageError } from '../errors';
-import type { PeerHostPool } from '../isolation/pool';
 import type { HistoryStore } from '../store/history';
 import { parsePartnerCode } from './code';
 import { runPartnerJoin, startPartnerHost, type PartnerHostRun } from './partner-test';
+import type { PeerSidePlacement } from './session-peer';
 
 export interface PartnerDeps {
   /** Read when a test starts: the UI's saved servers may change between tests. */
@@ -17,7 +17,7 @@ export interface PartnerDeps {
   source: string;
   emit: (event: TriageEvent) => void;
   /** Where the sessions' WebRTC runs (the service's peer hosts), or null: in this process. */
-  peerHosts: () => PeerHostPool | null;
+  placePeerSide: () => PeerSidePlacement | null;
 }
 
 const IDLE: PartnerState = {
@@ -50,7 +50,7 @@ export class PartnerSessions {
         config: this.deps.config(),
         store,
         source: this.deps.source,
-        peerHosts: this.deps.peerHosts(),
+        placePeerSide: this.deps.placePeerSide(),
         signal: controller.signal,
         onEvent: (event) => this.onEvent(event),
         ...(args.codeTtlMs !== undefined ? { codeTtlMs: args.codeTtlMs } : {}),
@@ -80,7 +80,7 @@ export class PartnerSessions {
         config: this.deps.config(),
         store,
         source: this.deps.source,
-        peerHosts: this.deps.peerHosts(),
+        placePeerSide: this.deps.placePeerSide(),
         signal: controller.signal,
         onEvent: (event) => this.onEvent(event),
         code,

@@ -20,12 +20,13 @@ import { targetReports } from '../analysis/target-status';
 import { verdictFor } from '../analysis/verdict';
 import { resolveTargets } from '../config/targets';
 import { TriageError } from '../errors';
-import type { PeerHostPool } from '../isolation/pool';
 import { udpStun } from '../probes/ice-gathering';
-import { systemLookup, type LookupFn } from '../probes/resolve';
+import type { LookupFn } from '../probes/lookup';
+import { systemLookup } from '../probes/resolve';
 import type { ConfiguredTarget, ProbeContext } from '../probes/types';
-import { AttemptLedger, type LedgerScope } from '../runner/ledger';
+import { AttemptLedger, type LedgerScope } from '../ledger/ledger';
 import { ExponentialBackoff, type RetryPolicy } from '../runner/retry';
+import type { PeerSidePlacement } from './session-peer';
 import type { HistoryStore } from '../store/history';
 import { finishPartnerRun } from '../store/partner-runs';
 import { deriveKeys, newPartnerCode, parsePartnerCode, type PartnerKeys } from './code';
@@ -48,10 +49,10 @@ export interface PartnerTestOptions {
   lookup?: LookupFn;
   retry?: RetryPolicy;
   /**
-   * Run the sessions' WebRTC in these peer hosts (the long-lived faces: nothing of libwebrtc in the
-   * engine's process); without, in this process (the one-shot `partner` command).
+   * Run the sessions' WebRTC there (the long-lived faces: the service's peer hosts, nothing of
+   * libwebrtc in the engine's process); without, in this process (the one-shot `partner` command).
    */
-  peerHosts?: PeerHostPool | null;
+  placePeerSide?: PeerSidePlacement | null;
 }
 
 export interface PartnerHostOptions extends PartnerTestOptions {
@@ -224,7 +225,7 @@ async function openSide(
     ledger,
     signal: controller.signal,
     lookup: options.lookup ?? systemLookup,
-    peerHosts: options.peerHosts ?? null,
+    placePeerSide: options.placePeerSide ?? null,
     silenceMs: Math.max(6000, 2 * options.config.timeouts.answerMs),
     rendezvous: [],
     attempts: [],

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ProbeContext } from '../probes/types';
 import { openPeer, peerJsEndpoints } from '../probes/signaling/peerjs-wire';
-import { connectUrl, ProbeFailure } from '../probes/types';
+import { ProbeFailure } from '../probes/types';
 import type { PartnerKeys } from './code';
 import type { PartnerTransport, PeerName, SignalingTarget } from './transport';
 
@@ -24,7 +24,7 @@ export async function openPeerJsTransport(
   me: PeerName,
   stage: string,
 ): Promise<PartnerTransport> {
-  const endpoints = peerJsEndpoints(connectUrl(target), target.key ?? 'peerjs');
+  const endpoints = peerJsEndpoints(target, target.key ?? 'peerjs');
   const myId = peerJsIdOf(keys, me);
   const peer = await openPeer(
     ctx,

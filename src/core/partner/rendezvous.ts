@@ -10,7 +10,7 @@ import type { PartnerRendezvous } from '../../contract/partner';
 import type { Outcome } from '../../contract';
 import { ProbeFailure, type ProbeContext } from '../probes/types';
 import { stageWait } from '../probes/webrtc/session-steps';
-import type { LedgerScope } from '../runner/ledger';
+import type { LedgerScope } from '../ledger/ledger';
 import { seal, unseal } from './code';
 import { partnerAttempt, pause, RENDEZVOUS_PROBE, type PartnerEnv } from './env';
 import { openGunTransport } from './gun-transport';

@@ -4,10 +4,7 @@
  * here (the one-shot `partner` command). The session sees the same handle either way: it feeds the
  * partner's signals in, gets this side's out, and awaits the result.
  */
-import type { PeerHostPool } from '../isolation/pool';
-import { outcomeOf } from '../isolation/pool';
 import { ProbeFailure, type Metrics, type ProbeContext, type ProbeSuccess } from '../probes/types';
-import { accountRemote } from '../runner/attempt-core';
 import type { PeerSignal } from './messages';
 import { runPeerSide, SignalQueue, type PeerSideRequest } from './peer-side';
 
@@ -23,8 +20,21 @@ export interface SessionPeer {
   stop(): Promise<Metrics>;
 }
 
+/**
+ * Runs a side somewhere else than this process, with the side's two signal directions: the
+ * service's peer hosts (`isolation/placement.ts` `peerSidesInPeerHosts`). Partner sessions know only
+ * this type: isolation runs their sides, so partner imports no isolation (eslint.config.mjs).
+ */
+export type PeerSidePlacement = (
+  ctx: ProbeContext,
+  request: PeerSideRequest,
+  send: (signal: PeerSignal) => void,
+  signals: SignalQueue,
+  signal: AbortSignal,
+) => Promise<ProbeSuccess>;
+
 export function openSessionPeer(
-  pool: PeerHostPool | null,
+  place: PeerSidePlacement | null,
   ctx: ProbeContext,
   request: PeerSideRequest,
   send: (signal: PeerSignal) => void,
@@ -34,8 +44,8 @@ export function openSessionPeer(
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   if (ctx.signal.aborted) controller.abort();
   const signals = new SignalQueue();
-  const settled = pool
-    ? inPeerHost(pool, ctx, request, send, signals, controller.signal)
+  const settled = place
+    ? place(ctx, request, send, signals, controller.signal)
     : runPeerSide(
         request,
         // its own scope: the side may end (and release) before the session around it does
@@ -62,29 +72,4 @@ export function openSessionPeer(
       );
     },
   };
-}
-
-async function inPeerHost(
-  pool: PeerHostPool,
-  ctx: ProbeContext,
-  request: PeerSideRequest,
-  send: (signal: PeerSignal) => void,
-  signals: SignalQueue,
-  signal: AbortSignal,
-): Promise<ProbeSuccess> {
-  const reply = await pool.run(
-    {
-      type: 'partner',
-      side: request,
-      timeouts: ctx.timeouts,
-      correlationId: ctx.correlationId,
-      attempt: ctx.attempt,
-    },
-    { emit: ctx.emit, stage: ctx.stage, signal: send },
-    signal,
-    signals,
-  );
-  accountRemote(ctx.resources, reply.opened, 'a peer host');
-  if (reply.leaked > 0) ctx.emit('peer-host.leaked', { resources: reply.leaked });
-  return outcomeOf(reply);
 }

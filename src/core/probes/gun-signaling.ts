@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Timeouts } from '../../contract';
 import { gunGetFrame, gunMessageId, gunPutFrame, parseGunFrames } from './signaling/gun-wire';
-import {
-  connectionLost,
-  frameText,
-  openWebSocket,
-  toWebSocketUrl,
-  type OpenSocket,
-} from './signaling/websocket';
-import { connectUrl, ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from './types';
+import { connectionLost, frameText, openWebSocket, type OpenSocket } from './signaling/websocket';
+import { signalingEndpoint } from './signaling/endpoint';
+import { ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from './types';
 
 type GunTarget = Extract<ResolvedTarget, { kind: 'gun' }>;
 
@@ -27,7 +22,7 @@ export const gunSignalingProbe: Probe<GunTarget> = {
 };
 
 async function runGunSignaling(target: GunTarget, ctx: ProbeContext) {
-  const url = toWebSocketUrl(connectUrl(target));
+  const url = signalingEndpoint(target, { protocol: 'websocket' });
   const { connectMs, offerMs, answerMs } = ctx.timeouts;
   ctx.stage('connect');
   const started = performance.now();

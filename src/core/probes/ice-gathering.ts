@@ -16,8 +16,8 @@ import {
   round,
   type CandidateType,
   type IceCandidateErrorEvent,
-  type IceServer,
 } from './webrtc/wrtc';
+import type { IceServer } from './webrtc/ice-server-check';
 
 type IceServerTarget = Extract<ResolvedTarget, { kind: 'stun' | 'turn' }>;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Timeouts } from '../../contract';
 import { fetchId, openPeer, peerJsEndpoints } from './signaling/peerjs-wire';
 import { connectionLost } from './signaling/websocket';
-import { connectUrl, ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from './types';
+import { ProbeFailure, type Probe, type ProbeContext, type ResolvedTarget } from './types';
 
 export { peerJsEndpoints } from './signaling/peerjs-wire';
 
@@ -24,7 +24,7 @@ export const peerJsSignalingProbe: Probe<PeerJsTarget> = {
 
 async function runPeerJsSignaling(target: PeerJsTarget, ctx: ProbeContext) {
   const key = target.key ?? 'peerjs';
-  const endpoints = peerJsEndpoints(connectUrl(target), key);
+  const endpoints = peerJsEndpoints(target, key);
   const { connectMs, answerMs } = ctx.timeouts;
   const started = performance.now();
 

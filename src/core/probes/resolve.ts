@@ -1,14 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import type { LookupFn, ResolvedAddress } from './lookup';
 import { ProbeFailure } from './types';
-
-export interface ResolvedAddress {
-  address: string;
-  family: 4 | 6;
-}
-
-/** Resolves a name to one address; `family` asks for an address of that family only (A or AAAA). */
-export type LookupFn = (host: string, family?: 4 | 6) => Promise<ResolvedAddress>;
 
 export const systemLookup: LookupFn = async (host, family) => {
   const result = await dnsLookup(host, family ? { family } : {});

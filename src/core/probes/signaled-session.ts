@@ -4,7 +4,6 @@ import { openGunSession } from './signaling/gun-session';
 import { openPeerJsSession } from './signaling/peerjs-session';
 import type { SessionTransport } from './signaling/session-transport';
 import {
-  connectUrl,
   ProbeFailure,
   type Metrics,
   type Probe,
@@ -164,8 +163,8 @@ function openTransport(
   timeoutMs: number,
 ): Promise<SessionTransport> {
   return target.kind === 'gun'
-    ? openGunSession(ctx, connectUrl(target), stage, timeoutMs)
-    : openPeerJsSession(ctx, connectUrl(target), target.key ?? 'peerjs', stage, timeoutMs);
+    ? openGunSession(ctx, target, stage, timeoutMs)
+    : openPeerJsSession(ctx, target, target.key ?? 'peerjs', stage, timeoutMs);
 }
 
 function transportMetrics(transport: SessionTransport): Metrics {

@@ -12,7 +12,8 @@ import {
   type TransportSpec,
 } from '../../contract';
 import { classifyError } from './classify';
-import { resolveFamily, type ResolvedAddress } from './resolve';
+import type { ResolvedAddress } from './lookup';
+import { resolveFamily } from './resolve';
 import { allocateRelay, turnAllocationProbe } from './turn-allocation';
 import { ProbeFailure, type Metrics, type Probe, type ProbeContext, type ResolvedTarget } from './types';
 

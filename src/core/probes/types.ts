@@ -14,8 +14,8 @@ import type {
   TurnTarget,
 } from '../../contract';
 import type { z } from 'zod';
-import type { LedgerScope } from '../runner/ledger';
-import type { LookupFn } from './resolve';
+import type { LedgerScope } from '../ledger/ledger';
+import type { LookupFn } from './lookup';
 
 export type MetricValue = z.infer<typeof MetricValueSchema>;
 export type Metrics = Record<string, MetricValue>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProbeFailure, ProbeNotApplicable } from '../probes/types';
 import { accountRemote, runAttemptCore, SAFETY_MARGIN_MS, type AttemptCoreOptions } from './attempt-core';
 import { AttemptState } from './attempt-state';
-import { AttemptLedger } from './ledger';
+import { AttemptLedger } from '../ledger/ledger';
 
 /** A body that opens a timer and a socket-like resource on the attempt's scope, as a probe does. */
 function opening(then: (signal: AbortSignal) => Promise<{ stage: string; metrics: Record<string, number> }>) {

@@ -18,7 +18,7 @@ import type { Outcome } from '../../contract';
 import { classifyError } from '../probes/classify';
 import { ProbeFailure, ProbeNotApplicable, type Metrics, type ProbeSuccess } from '../probes/types';
 import { AttemptState, transition } from './attempt-state';
-import type { AttemptLedger, LedgerScope, ResourceKind } from './ledger';
+import type { AttemptLedger, LedgerScope, ResourceKind } from '../ledger/ledger';
 
 /** What the safety net adds to an attempt's own deadline before it aborts the attempt itself. */
 export const SAFETY_MARGIN_MS = 1000;

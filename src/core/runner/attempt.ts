@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AttemptReport, EmitFn, EventName, Timeouts, TriageEvent } from '../../contract';
-import type { LookupFn } from '../probes/resolve';
+import type { LookupFn } from '../probes/lookup';
 import type { Probe, ResolvedTarget } from '../probes/types';
 import { runAttemptCore } from './attempt-core';
 import { AttemptState } from './attempt-state';
 import { chaosFault, injectsFault, type Chaos } from './chaos';
-import type { AttemptLedger } from './ledger';
+import type { AttemptLedger } from '../ledger/ledger';
 import { isFinalCause, type RetryPolicy } from './retry';
 import { timeOrderedId } from '../store/ids';
 

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { VERDICT_KINDS, type MonitorStatus, type TriageEvent } from '../../contract';
 import { DIAGNOSIS_FAILED_KEY, LEAKED_KEY, OFFLINE_KEY, targetKey } from '../monitor/conditions';
-import { openResourcesInProcess } from '../runner/ledger';
+import { openResourcesInProcess } from '../ledger/ledger';
 
 /**
  * Every metric RTC Triage exports on `/metrics`, fed only by the engine's event stream (the same

@@ -9,7 +9,7 @@
  */
 import type { Instance as SimplePeerInstance, SignalData } from 'simple-peer';
 import WebSocket from 'ws';
-import { AttemptLedger, type LedgerScope } from '../../../src/core/runner/ledger';
+import { AttemptLedger, type LedgerScope } from '../../../src/core/ledger/ledger';
 import {
   gunGetFrame,
   gunMessageId,
@@ -17,9 +17,9 @@ import {
   parseGunFrames,
 } from '../../../src/core/probes/signaling/gun-wire';
 import { parseEnvelope, SessionChannels } from '../../../src/core/probes/signaling/session-transport';
-import { toWebSocketUrl } from '../../../src/core/probes/signaling/websocket';
 import { selectedPair } from '../../../src/core/probes/webrtc/selected-pair';
-import { loadWrtc, type IceServer, type NodePeerConnection } from '../../../src/core/probes/webrtc/wrtc';
+import type { IceServer } from '../../../src/core/probes/webrtc/ice-server-check';
+import { loadWrtc, type NodePeerConnection } from '../../../src/core/probes/webrtc/wrtc';
 
 type Role = 'offer' | 'answer';
 
@@ -65,7 +65,7 @@ async function runPeer(
       scope.timeout(`pair ${index} deadline`, options.deadlineMs, () =>
         reject(new Error(`no echo within ${options.deadlineMs} ms`)),
       );
-      const socket = new WebSocket(toWebSocketUrl(options.relay));
+      const socket = new WebSocket(options.relay.replace(/^http(s?):/, 'ws$1:'));
       scope.register('websocket', `pair ${index} GUN client`, () => socket.terminate());
       socket.on('error', (error) => reject(error));
       socket.on('close', () => reject(new Error('the GUN relay closed the connection')));

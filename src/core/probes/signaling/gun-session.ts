@@ -8,17 +8,18 @@ import type { ProbeContext } from '../types';
 import type { Side } from '../webrtc/peer-pair';
 import { gunGetFrame, gunMessageId, gunPutFrame, parseGunFrames } from './gun-wire';
 import { other, parseEnvelope, SessionChannels, type SessionTransport } from './session-transport';
-import { connectionLost, frameText, openWebSocket, toWebSocketUrl, type OpenSocket } from './websocket';
+import { signalingEndpoint, type SignalingEndpointTarget } from './endpoint';
+import { connectionLost, frameText, openWebSocket, type OpenSocket } from './websocket';
 
 const FIELD = /^m(\d{1,5})$/;
 
 export async function openGunSession(
   ctx: ProbeContext,
-  relayUrl: string,
+  relay: SignalingEndpointTarget,
   stage: string,
   timeoutMs: number,
 ): Promise<SessionTransport> {
-  const url = toWebSocketUrl(relayUrl);
+  const url = signalingEndpoint(relay, { protocol: 'websocket' });
   const [a, b] = await Promise.all([
     openWebSocket(ctx, url, 'GUN client A', stage, timeoutMs),
     openWebSocket(ctx, url, 'GUN client B', stage, timeoutMs),

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { SignalData } from 'simple-peer';
 import type { ProbeContext } from '../types';
 import type { Side } from '../webrtc/peer-pair';
+import type { SignalingEndpointTarget } from './endpoint';
 import { fetchId, openPeer, peerJsEndpoints, type OpenPeer } from './peerjs-wire';
 import { other, parseEnvelope, SessionChannels, type SessionTransport } from './session-transport';
 import { connectionLost } from './websocket';
@@ -22,12 +23,12 @@ function messageType(signal: SignalData): 'OFFER' | 'ANSWER' | 'CANDIDATE' {
 
 export async function openPeerJsSession(
   ctx: ProbeContext,
-  serverUrl: string,
+  server: SignalingEndpointTarget,
   key: string,
   stage: string,
   timeoutMs: number,
 ): Promise<SessionTransport> {
-  const endpoints = peerJsEndpoints(serverUrl, key);
+  const endpoints = peerJsEndpoints(server, key);
   const ids: Record<Side, string> = {
     A: await fetchId(ctx, endpoints.id, timeoutMs, stage),
     B: `rtc-triage-${randomBytes(8).toString('hex')}`,

@@ -10,14 +10,8 @@ import { PUBLIC_PEERJS_KEY } from '../../../contract';
 import { classifyError } from '../classify';
 import { serverText } from '../server-text';
 import { ProbeFailure, type ProbeContext } from '../types';
-import {
-  connectionLost,
-  frameText,
-  MAX_FRAME_BYTES,
-  openWebSocket,
-  toWebSocketUrl,
-  type OpenSocket,
-} from './websocket';
+import { connectionLost, frameText, MAX_FRAME_BYTES, openWebSocket, type OpenSocket } from './websocket';
+import { signalingEndpoint, underPath, type SignalingEndpointTarget } from './endpoint';
 
 export interface PeerJsMessage {
   type?: unknown;
@@ -26,19 +20,29 @@ export interface PeerJsMessage {
   payload?: unknown;
 }
 
-/** `http://host:9000/peerjs` → the id endpoint and the WebSocket endpoint a PeerJS client uses. */
+/**
+ * A PeerJS server at `http://host:9000/app` → the id endpoint (`/app/<key>/id`) and the WebSocket
+ * endpoint (`/app/peerjs`) a PeerJS client uses, from the target's parsed URL.
+ */
 export function peerJsEndpoints(
-  url: string,
+  target: SignalingEndpointTarget,
   key: string,
 ): { id: URL; socket: (id: string, token: string) => URL } {
-  const base = new URL(url);
-  const path = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
-  const idUrl = new URL(`${path}${encodeURIComponent(key)}/id`, base);
+  const { path } = target.parsed;
+  const idUrl = signalingEndpoint(target, {
+    protocol: 'http',
+    path: underPath(path, encodeURIComponent(key), 'id'),
+    query: false,
+  });
   idUrl.searchParams.set('ts', String(Date.now()));
   return {
     id: idUrl,
     socket: (id, token) => {
-      const ws = toWebSocketUrl(new URL(`${path}peerjs`, base).toString());
+      const ws = signalingEndpoint(target, {
+        protocol: 'websocket',
+        path: underPath(path, 'peerjs'),
+        query: false,
+      });
       ws.searchParams.set('key', key);
       ws.searchParams.set('id', id);
       ws.searchParams.set('token', token);

@@ -3,14 +3,6 @@ import WebSocket from 'ws';
 import { classifyError } from '../classify';
 import { ProbeFailure, type Metrics, type ProbeContext } from '../types';
 
-/** http(s)://host/path → ws(s)://host/path (a signaling URL may be given either way). */
-export function toWebSocketUrl(url: string): URL {
-  const parsed = new URL(url);
-  if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
-  else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
-  return parsed;
-}
-
 /** Largest frame a probe accepts from a signaling server; anything bigger is hostile or broken. */
 export const MAX_FRAME_BYTES = 256 * 1024;
 

@@ -6,7 +6,13 @@
  * reaches the constructor unchecked; the refusal names the server and what is wrong with it.
  */
 import { parseIceServerUri } from '../../../contract';
-import type { IceServer } from './wrtc';
+
+/** One entry of an RTCPeerConnection's iceServers, as the probes pass it to libwebrtc. */
+export interface IceServer {
+  urls: string;
+  username?: string;
+  credential?: string;
+}
 
 /** Why libwebrtc would refuse this ICE server, or null when it would take it. */
 export function iceServerProblem(server: IceServer): string | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttemptLedger } from '../../runner/ledger';
+import { AttemptLedger } from '../../ledger/ledger';
 import { ProbeFailure, type ProbeContext } from '../types';
 import { percentile, rttFigures, stageWait } from './session-steps';
 

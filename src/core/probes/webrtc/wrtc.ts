@@ -7,13 +7,7 @@
  * instead of an engine that does not start.
  */
 import { ProbeFailure } from '../types';
-import { iceServersProblem } from './ice-server-check';
-
-export interface IceServer {
-  urls: string;
-  username?: string;
-  credential?: string;
-}
+import { iceServersProblem, type IceServer } from './ice-server-check';
 
 export interface PeerConnectionConfig {
   iceServers: IceServer[];

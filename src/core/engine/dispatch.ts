@@ -1,12 +1,10 @@
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import { isMethodName, methods, type MethodName, type Methods } from '../contract';
-import { issuePath } from './config/load';
-import type { CallContext, CallResult } from './engine/protocol';
-import { TriageError, errorMessage } from './errors';
-import type { TriageService } from './service';
-
-export type { CallContext, CallResult };
+import { isMethodName, methods, type MethodName, type Methods } from '../../contract';
+import { issuePath } from '../config/load';
+import type { CallContext, CallResult } from './protocol';
+import { TriageError, errorMessage } from '../errors';
+import type { TriageService } from '../service';
 
 /**
  * The engine side of every adapter: checks the method name, validates the arguments with the
