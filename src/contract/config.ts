@@ -3,17 +3,6 @@ import { parseIceServerUri } from './ice-server-uri';
 import { parseTransportSpec } from './matrix';
 import { publicUrl } from './public-url';
 
-/**
- * The server a STUN/TURN URL names, as `host:port` (`[v6]:port`): the URLs of one server (udp, tcp,
- * tls) share its TURN credentials. A URL that does not parse is its own key.
- */
-export function iceServerKey(raw: string): string {
-  const parsed = parseIceServerUri(raw);
-  if ('error' in parsed) return raw;
-  const host = parsed.host.toLowerCase();
-  return `${host.includes(':') ? `[${host}]` : host}:${parsed.port}`;
-}
-
 function iceUrl(schemes: readonly string[]) {
   return z.string().superRefine((value, ctx) => {
     const parsed = parseIceServerUri(value);

@@ -35,3 +35,14 @@ export function parseIceServerUri(raw: string): IceServerUri | { error: string }
   const transport: IceServerUri['transport'] = secure ? 'tls' : (transportParam ?? 'udp');
   return { scheme, host, port, transport };
 }
+
+/**
+ * The server a STUN/TURN URL names, as `host:port` (`[v6]:port`): the URLs of one server (udp, tcp,
+ * tls) share its TURN credentials. A URL that does not parse is its own key.
+ */
+export function iceServerKey(raw: string): string {
+  const parsed = parseIceServerUri(raw);
+  if ('error' in parsed) return raw;
+  const host = parsed.host.toLowerCase();
+  return `${host.includes(':') ? `[${host}]` : host}:${parsed.port}`;
+}

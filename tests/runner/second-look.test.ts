@@ -10,7 +10,7 @@ import type { ConfigInput, Report, TriageEvent } from '../../src/contract';
 import { parseConfig } from '../../src/core/config/load';
 import { resolveTargets } from '../../src/core/config/targets';
 import { runDiagnosis } from '../../src/core/runner/run';
-import { openResourcesInProcess } from '../../src/core/runner/ledger';
+import { openResourcesInProcess } from '../../src/core/ledger/ledger';
 import { HistoryStore } from '../../src/core/store/history';
 import { startLabStunServer, type LabStunServer } from '../../src/lab';
 import { skipUnlessIsolated } from '../helpers/isolation';
