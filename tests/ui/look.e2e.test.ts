@@ -215,11 +215,28 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI look test'))(
 
       await page.getByLabel('Server').selectOption('long-url');
       await page.getByLabel('Outcome').selectOption('failed');
-      await rows.filter({ hasText: 'timeout' }).first().waitFor();
-      await page.waitForLoadState('networkidle');
-      const filtered = await rows.evaluateAll((nodes) =>
-        nodes.map((n) => ({ outcome: n.getAttribute('data-outcome'), text: n.textContent ?? '' })),
-      );
+      // the old page stays on screen until the filtered one arrives: wait for the rows to be the
+      // filtered ones (or time out and fail), never for "the network went quiet"
+      const readRows = () =>
+        rows.evaluateAll((nodes) =>
+          nodes.map((n) => ({
+            outcome: n.getAttribute('data-outcome'),
+            text: n.textContent ?? '',
+            probe: n.children[2]?.textContent ?? '',
+          })),
+        );
+      await expect
+        .poll(
+          async () => {
+            const shown = await readRows();
+            return (
+              shown.length > 0 && shown.every((r) => r.text.includes(LONG_URL) && r.outcome === 'timeout')
+            );
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+      const filtered = await readRows();
       expect(filtered.length).toBeGreaterThan(0);
       for (const row of filtered) {
         expect(row.outcome).toBe('timeout');
@@ -228,9 +245,16 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI look test'))(
       await page.getByLabel('Server').selectOption('');
       await page.getByLabel('Outcome').selectOption('');
       await page.getByLabel('Probe').selectOption('stun-binding');
-      await page.waitForLoadState('networkidle');
-      await rows.first().waitFor();
-      const probes = await rows.evaluateAll((nodes) => nodes.map((n) => n.children[2]?.textContent ?? ''));
+      await expect
+        .poll(
+          async () => {
+            const shown = await readRows();
+            return shown.length > 0 && shown.every((r) => r.probe.startsWith('stun-binding'));
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+      const probes = (await readRows()).map((r) => r.probe);
       expect(probes.length).toBeGreaterThan(0);
       expect(probes.every((p) => p.startsWith('stun-binding'))).toBe(true);
       expect(await height()).toBeLessThanOrEqual(2 * 700);
