@@ -38,6 +38,17 @@ export const TransportRestrictionSchema = z.object({
 });
 export type TransportRestriction = z.infer<typeof TransportRestrictionSchema>;
 
+/** One service at a glance; `not-configured`: no server of its kind was in the run. */
+export const SERVICE_HEALTH = ['online', 'degraded', 'offline', 'untested', 'not-configured'] as const;
+export const ServiceHealthSchema = z.enum(SERVICE_HEALTH);
+export type ServiceHealth = z.infer<typeof ServiceHealthSchema>;
+export const ServicesSchema = z.object({
+  p2p: ServiceHealthSchema,
+  signaling: ServiceHealthSchema,
+  network: ServiceHealthSchema,
+});
+export type Services = z.infer<typeof ServicesSchema>;
+
 export const VerdictSchema = z.object({
   kind: VerdictKindSchema,
   local: PathResultSchema,
@@ -49,6 +60,11 @@ export const VerdictSchema = z.object({
   evidence: z.array(EvidenceSchema),
   /** Only when the transport matrix decided the verdict. */
   transports: TransportRestrictionSchema.optional(),
+  /**
+   * P2P / signaling / network, decided with the verdict (analysis/services.ts). Absent in reports
+   * stored before it existed.
+   */
+  services: ServicesSchema.optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 

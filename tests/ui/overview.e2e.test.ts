@@ -131,6 +131,24 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI test'))(
       expect(browser.errors).toEqual([]);
     });
 
+    it('says "Not configured" for signaling when the run had no signaling server, not "unavailable"', async () => {
+      const server = await lab({
+        extend: (config) => ({
+          ...config,
+          targets: config.targets.filter((t) => t.kind === 'stun' || t.kind === 'turn'),
+        }),
+      });
+      const page = await browser.open(server.address);
+      await page.getByRole('button', { name: 'Run diagnosis' }).click();
+      await page.getByTestId('verdict-card').waitFor();
+      expect(await statusOf(page, 'signaling')).toBe('not-configured');
+      expect(await page.getByTestId('status-signaling').textContent()).toContain('Not configured');
+      expect(await page.getByTestId('status-signaling').textContent()).not.toContain('unavailable');
+      expect(await statusOf(page, 'network')).toBe('online');
+      await page.close();
+      expect(browser.errors).toEqual([]);
+    });
+
     it('lists attempts live while running, and Cancel stops the run', async () => {
       const silentSocket = await startSilentUdp();
       silent = silentSocket;

@@ -39,29 +39,18 @@ function report(targets: Array<Partial<TargetReport>>, verdict: Partial<Report['
 }
 
 describe('the status strip (the seed’s StatusIndicator)', () => {
-  it('reads network from STUN/TURN, signaling from GUN/PeerJS, P2P from the verdict’s paths', () => {
+  it('shows what the verdict says of each service, never a status of its own', () => {
     expect(serviceStatus(null)).toEqual({ p2p: 'untested', signaling: 'untested', network: 'untested' });
-    const all = report([{ kind: 'stun' }, { kind: 'turn' }, { kind: 'gun', layer: 'L3' }]);
-    expect(serviceStatus(all)).toEqual({ p2p: 'online', signaling: 'online', network: 'online' });
-    const some = report(
-      [{ kind: 'stun' }, { kind: 'stun', status: 'down' }, { kind: 'gun', status: 'down', layer: 'L3' }],
-      { kind: 'partial-outage', crossNetwork: 'fail' },
+    // a report stored before verdicts carried their services
+    expect(serviceStatus(report([{ kind: 'stun', status: 'down' }], { kind: 'offline' }))).toEqual({
+      p2p: 'untested',
+      signaling: 'untested',
+      network: 'untested',
+    });
+    const services = { p2p: 'degraded', signaling: 'not-configured', network: 'offline' } as const;
+    expect(serviceStatus(report([{ kind: 'stun', status: 'down' }], { kind: 'offline', services }))).toEqual(
+      services,
     );
-    expect(serviceStatus(some)).toEqual({ p2p: 'degraded', signaling: 'offline', network: 'degraded' });
-    expect(serviceStatus(report([{ kind: 'stun', status: 'degraded' }])).network).toBe('degraded');
-    expect(serviceStatus(report([], { local: 'fail' })).p2p).toBe('offline');
-    expect(serviceStatus(report([{ kind: 'stun' }], { kind: 'offline' })).signaling).toBe('offline');
-  });
-
-  it('counts the embedded lab only when no outside server of the kind was tested', () => {
-    const labOnly = report([{ kind: 'gun', layer: 'L1', status: 'up' }]);
-    expect(serviceStatus(labOnly).signaling).toBe('online');
-    const both = report([
-      { kind: 'gun', layer: 'L1', status: 'up' },
-      { kind: 'gun', layer: 'L3', status: 'down' },
-    ]);
-    expect(serviceStatus(both).signaling).toBe('offline');
-    expect(serviceStatus(report([{ kind: 'stun', status: 'untested' }])).network).toBe('untested');
   });
 });
 

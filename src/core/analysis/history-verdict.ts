@@ -236,6 +236,8 @@ function decide(newestRun: Current | null, analysis: Analysis): Verdict | Histor
         },
         ...(current ? current.evidence.filter((e) => !noticed.has(e.summary)).slice(0, 8) : []),
       ],
+      // what each service is now: the newest run's, decided with its verdict
+      ...(current?.services ? { services: current.services } : {}),
     };
   }
   if (current) {

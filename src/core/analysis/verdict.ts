@@ -17,6 +17,7 @@ import {
   partnerChecks,
   type Check,
 } from './checks';
+import { servicesOf } from './services';
 import { interceptedTls, ipv6Only, restrictedTransports } from './transport-verdict';
 import {
   alsoSentences,
@@ -77,6 +78,7 @@ export function verdictFor(input: VerdictInput): Verdict {
     action: [words.action, ...alsoSentences(notices, said)].join(' '),
     evidence: [...notices.flatMap((n) => n.evidence), ...evidenceOf(deciding.length ? deciding : checks)],
     ...(transports ? { transports } : {}),
+    services: servicesOf(input.targets, { kind, local, crossNetwork }),
   });
 
   const testedTargets = new Set(checks.filter((c) => c.status !== 'untested').map((c) => c.targetId));
