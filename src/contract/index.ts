@@ -17,3 +17,5 @@ export * from './matrix';
 export * from './calls';
 export * from './errors';
 export * from './target-url';
+export * from './address-scope';
+export * from './reach';

@@ -6,6 +6,7 @@ import {
   PathResultSchema,
   VerdictSchema,
 } from './report';
+import { PartnerReachSchema } from './reach';
 
 /**
  * The remote partner test (issue #11, DESIGN.md §2 L4): two testers on different networks meet
@@ -128,5 +129,7 @@ export const PartnerStateSchema = z.object({
   /** The paths finished so far (the full table once finished). */
   paths: z.array(PartnerPathSchema),
   result: PartnerResultSchema.nullable(),
+  /** Whether a partner on another network can use the configured servers (contract/reach.ts). */
+  reach: PartnerReachSchema,
 });
 export type PartnerState = z.infer<typeof PartnerStateSchema>;

@@ -154,6 +154,11 @@ describe.skipIf(skip)('rtc-triage partner, two processes on loopback', () => {
     expect(run.hostResult.crossNetwork).toMatchObject({ result: 'untested', sameNetwork: true, path: null });
     expect(run.host.code).toBe(0);
     expect(run.joiner.code).toBe(0);
+    // the lab's relay is on loopback: both sides are told a partner elsewhere could never pair
+    for (const side of [run.host, run.joiner])
+      expect(side.stderr).toMatch(
+        /^warning: A partner on another network can never pair with you: .*127\.0\.0\.1/m,
+      );
 
     // both histories hold the attempts under the one correlation id
     for (const db of [run.hostDb, run.joinDb]) {

@@ -62,6 +62,36 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the partner screen UI test')
       return page;
     }
 
+    it('warns that the loopback servers are out of a remote partner’s reach, and says what a partner needs', async () => {
+      const page = await openPartner();
+      const warning = page.getByTestId('partner-reach');
+      await warning.waitFor();
+      expect(await warning.getAttribute('role')).toBe('note');
+      expect(await warning.getAttribute('data-blocked')).toBe('true');
+      const text = (await warning.textContent()) ?? '';
+      expect(text).toContain('A partner on another network can never pair with you');
+      expect(text).toContain(`${labService.lab.gun.url} (this machine only)`);
+      expect(text).toContain('A remote partner needs a GUN relay or PeerJS server both of you can reach');
+      // the engine's words: the same sentences as partnerStatus, never the screen's own
+      expect(
+        labService.service.partnerStatus().reach.sentences.every((sentence) => text.includes(sentence)),
+      ).toBe(true);
+      // still shown while a code waits, and the code's expiry is one <time>, ISO on hover
+      await page.getByRole('button', { name: 'Show a code' }).click();
+      await page.getByTestId('partner-code').waitFor();
+      await warning.waitFor();
+      const expiry = page.locator('.partner-code time');
+      expect(await expiry.getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(await horizontalOverflow(page)).toBe(0);
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await screenshot(page, `partner-reach-${scheme}`);
+      }
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.close();
+      expect(browser.errors).toEqual([]);
+    });
+
     it('shows a code and its QR code; a CLI partner joins it and both end with the same table', async () => {
       const page = await openPartner();
       await page.getByRole('button', { name: 'Show a code' }).click();

@@ -65,6 +65,8 @@ export async function partnerCommand(argv: string[], io: CliIo): Promise<number>
       const line = partnerProgressLine(event);
       if (line) io.err(line);
     });
+  // the same warning the partner screen shows: servers a partner on another network cannot reach
+  for (const sentence of service.partnerStatus().reach.sentences) io.err(`warning: ${sentence}`);
   try {
     let result: PartnerResult;
     if (values.host) {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { mapStrings, SECRET_PLACEHOLDER, SecretScrubber } from '../../contract';
+import { addressScope, mapStrings, SECRET_PLACEHOLDER, SecretScrubber } from '../../contract';
 
 /**
  * What a redacting export removes. The HMAC key is random per bundle and never written anywhere,
@@ -129,16 +129,5 @@ function escapeRegExp(text: string): string {
 
 /** RFC 1918, CGNAT, link-local and unique-local: addresses that describe the user's own network. */
 export function isPrivateAddress(address: string): boolean {
-  if (isIPv4(address)) {
-    const [a = 0, b = 0] = address.split('.').map(Number);
-    return (
-      a === 10 ||
-      (a === 172 && b >= 16 && b < 32) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b < 128)
-    );
-  }
-  const lower = address.toLowerCase();
-  return /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower);
+  return addressScope(address) === 'private';
 }

@@ -2,7 +2,7 @@
  * The service's side of the partner test: at most one at a time per service, its state kept for
  * the UI (`partnerStatus`: the code, the phase, the rows so far, the result), cancellable.
  */
-import type { Config, TriageEvent } from '../../contract';
+import { partnerReach, type Config, type TriageEvent } from '../../contract';
 import type { PartnerPath, PartnerResult, PartnerRole, PartnerState } from '../../contract/partner';
 import { TriageError } from '../errors';
 import type { HistoryStore } from '../store/history';
@@ -20,7 +20,9 @@ export interface PartnerDeps {
   placePeerSide: () => PeerSidePlacement | null;
 }
 
-const IDLE: PartnerState = {
+type SessionState = Omit<PartnerState, 'reach'>;
+
+const IDLE: SessionState = {
   active: false,
   role: null,
   phase: 'idle',
@@ -31,13 +33,14 @@ const IDLE: PartnerState = {
 };
 
 export class PartnerSessions {
-  private state: PartnerState = IDLE;
+  private state: SessionState = IDLE;
   private controller: AbortController | null = null;
 
   constructor(private readonly deps: PartnerDeps) {}
 
+  /** The test's state, and whether a remote partner can reach the servers it would use now. */
   status(): PartnerState {
-    return this.state;
+    return { ...this.state, reach: partnerReach(this.deps.config().targets) };
   }
 
   /** Starts the host's side; the handle lets the CLI print the code and await the result itself. */

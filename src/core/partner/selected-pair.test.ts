@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isPrivateAddress, sameNetwork, selectedPair, type SelectedPair } from './selected-pair';
+import { isLocalOnly } from '../../contract/address-scope';
+import { sameNetwork, selectedPair, type SelectedPair } from './selected-pair';
 
 /** libwebrtc's stats as @roamhq/wrtc returns them: a Map-like of reports by id. */
 function stats(reports: Array<Record<string, unknown>>) {
@@ -39,7 +40,7 @@ describe('selectedPair', () => {
   it('right at connect, before the transport names it, falls back to a succeeded pair (nominated or not)', async () => {
     const found = await selectedPair(stats([local, remote, pair({ state: 'succeeded', nominated: false })]));
     expect(found.remoteAddress).toBe('127.0.0.1');
-    expect(isPrivateAddress(found.remoteAddress ?? '')).toBe(true);
+    expect(isLocalOnly(found.remoteAddress ?? '')).toBe(true);
   });
 
   it('answers nulls when no pair succeeded', async () => {

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isLocalOnly } from '../../contract';
 import type { NodePeerConnection } from '../probes/webrtc/wrtc';
 
 export interface SelectedPair {
@@ -45,33 +45,7 @@ export async function selectedPair(pc: Pick<NodePeerConnection, 'getStats'>): Pr
  * address of this machine sits on its network; a public one proves nothing either way.
  */
 export function sameNetwork(selected: SelectedPair): boolean | null {
-  if (selected.remoteAddress) return isPrivateAddress(selected.remoteAddress);
-  if (selected.remote === 'prflx' && selected.localAddress && isPrivateAddress(selected.localAddress))
-    return true;
+  if (selected.remoteAddress) return isLocalOnly(selected.remoteAddress);
+  if (selected.remote === 'prflx' && selected.localAddress && isLocalOnly(selected.localAddress)) return true;
   return null;
-}
-
-/**
- * Private, loopback, link-local or shared (CGNAT) address: reaching the partner there means both
- * testers sit on one network (or a VPN), so the session proves the local path, not a cross-network one.
- */
-export function isPrivateAddress(address: string): boolean {
-  if (isIPv4(address)) {
-    const [a = 0, b = 0] = address.split('.').map(Number);
-    return (
-      a === 10 ||
-      a === 127 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (isIPv6(address)) {
-    const lower = address.toLowerCase();
-    if (lower.startsWith('::ffff:')) return isPrivateAddress(lower.slice(7));
-    return lower === '::1' || /^fe[89ab]/.test(lower) || /^f[cd]/.test(lower);
-  }
-  // an mDNS name (`….local`) hides a host address: only a peer on the same link resolves it
-  return address.endsWith('.local');
 }

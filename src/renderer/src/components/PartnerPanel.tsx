@@ -10,6 +10,7 @@ import {
   partnerRows,
   qrDataUrl,
 } from './partner-rows';
+import { Time } from './Time';
 
 /** How often the panel asks for the test's state while one runs (events also refresh it). */
 const POLL_MS = 1000;
@@ -90,6 +91,7 @@ export function PartnerView({ state, busy, onHost, onJoin, onCancel }: ViewProps
   if (!state || !state.active) {
     return (
       <>
+        {state && <ReachWarning reach={state.reach} />}
         <Start busy={busy} onHost={onHost} onJoin={onJoin} />
         {state?.result && <Result state={state} />}
       </>
@@ -97,6 +99,7 @@ export function PartnerView({ state, busy, onHost, onJoin, onCancel }: ViewProps
   }
   return (
     <div aria-live="polite">
+      <ReachWarning reach={state.reach} />
       {state.phase === 'waiting' && state.code && <ShowCode code={state.code} expiresAt={state.expiresAt} />}
       {state.phase === 'waiting' && !state.code && <p>Connecting to the signaling servers…</p>}
       {state.phase === 'pairing' && (
@@ -109,6 +112,32 @@ export function PartnerView({ state, busy, onHost, onJoin, onCancel }: ViewProps
           Cancel
         </button>
       </div>
+    </div>
+  );
+}
+
+/** Servers a partner on another network cannot reach, and what a remote partner needs (the engine's words). */
+function ReachWarning({ reach }: { reach: PartnerState['reach'] }) {
+  if (reach.sentences.length === 0) return null;
+  const blocked = reach.pairingBlocked || reach.relayBlocked;
+  return (
+    <div
+      className={`reach-warning${blocked ? ' blocked' : ''}`}
+      role="note"
+      aria-label="Servers a remote partner cannot reach"
+      data-testid="partner-reach"
+      data-blocked={blocked}
+    >
+      <p className="reach-title">
+        <strong>
+          {reach.pairingBlocked
+            ? 'Only a partner on this machine or network can pair'
+            : 'Check the servers first'}
+        </strong>
+      </p>
+      {reach.sentences.map((sentence) => (
+        <p key={sentence}>{sentence}</p>
+      ))}
     </div>
   );
 }
@@ -177,7 +206,6 @@ function ShowCode({ code, expiresAt }: { code: string; expiresAt: string | null 
       live = false;
     };
   }, [code]);
-  const until = expiresAt ? new Date(expiresAt).toLocaleTimeString() : null;
   return (
     <div className="partner-code">
       <p>Read this code to your partner, or let them scan it:</p>
@@ -198,8 +226,13 @@ function ShowCode({ code, expiresAt }: { code: string; expiresAt: string | null 
         />
       )}
       <p className="details-meta">
-        Works once{until ? `, until ${until}` : ''}. On the command line:{' '}
-        <span className="mono">{joinCommand(code)}</span>
+        Works once
+        {expiresAt && (
+          <>
+            , until <Time iso={expiresAt} />
+          </>
+        )}
+        . On the command line: <span className="mono">{joinCommand(code)}</span>
       </p>
       <p>Waiting for your partner…</p>
     </div>

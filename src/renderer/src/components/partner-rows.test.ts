@@ -1,9 +1,11 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { PartnerPath, PartnerResult, PartnerState } from '../../../contract';
+import { partnerReach, type PartnerPath, type PartnerResult, type PartnerState } from '../../../contract';
 import { PartnerView } from './PartnerPanel';
 import { cannotBecomeCode, joinCommand, partnerHeadline, partnerRows, qrDataUrl } from './partner-rows';
+
+const NO_WARNING = partnerReach([]);
 
 const path = (
   index: number,
@@ -99,8 +101,10 @@ describe('the partner panel', () => {
       expiresAt: '2026-01-01T12:10:00.000Z',
       paths: [],
       result: null,
+      reach: NO_WARNING,
     });
     expect(waiting).toContain('7KQ2-M9XD');
+    expect(waiting).not.toContain('data-testid="partner-reach"');
     expect(waiting).toContain('rtc-triage partner --join 7KQ2-M9XD');
     expect(waiting).toContain('Cancel');
     const finished = render({
@@ -111,9 +115,39 @@ describe('the partner panel', () => {
       expiresAt: null,
       paths: PATHS,
       result: RESULT,
+      reach: NO_WARNING,
     });
     expect(finished).toContain('this network needs TURN');
     expect(finished).toContain('Relay-only (TURN)');
     expect(finished).toContain('partner-00000000-0000-0000-000000000000');
+  });
+
+  it('warns before a test when a remote partner cannot reach the configured servers', () => {
+    const reach = partnerReach([
+      { kind: 'gun', url: 'http://127.0.0.1:8765/gun' },
+      { kind: 'turn', url: 'turn:127.0.0.1:3478' },
+    ]);
+    const idle = renderToStaticMarkup(
+      createElement(PartnerView, {
+        state: {
+          active: false,
+          role: null,
+          phase: 'idle',
+          code: null,
+          expiresAt: null,
+          paths: [],
+          result: null,
+          reach,
+        },
+        busy: false,
+        onHost: noop,
+        onJoin: noop,
+        onCancel: noop,
+      }),
+    );
+    expect(idle).toContain('data-testid="partner-reach"');
+    expect(idle).toContain('A partner on another network can never pair with you');
+    expect(idle).toContain('http://127.0.0.1:8765/gun (this machine only)');
+    expect(idle).toContain('A remote partner needs a TURN server both of you can reach');
   });
 });
