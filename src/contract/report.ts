@@ -134,6 +134,12 @@ export const AttemptReportSchema = z.object({
   startedAt: z.string(),
   durationMs: z.number().min(0),
   metrics: z.record(z.string(), MetricValueSchema),
+  /**
+   * The layer this attempt proves (evidence/layers.ts `attemptLayer`), decided once when it is made
+   * and stored with it, so the report, the history, a bundle and every screen name the same layer.
+   * Absent in reports and bundles made before it was recorded.
+   */
+  layer: LayerSchema.optional(),
 });
 export type AttemptReport = z.infer<typeof AttemptReportSchema>;
 

@@ -192,6 +192,21 @@ describe.skipIf(!hasChromium || skipUnlessIsolated('the UI screens test'))(
       expect(await timeline.getByRole('list', { name: 'Lifecycle' }).textContent()).not.toContain('✗');
       // Focus moved to the timeline's heading for keyboard users.
       expect(await page.locator(':focus').textContent()).toBe('Attempt timeline');
+      // one layer per attempt: the row and its timeline name the same one
+      const probeCell = row.getByTestId('attempt-probe');
+      const layer = await probeCell.getAttribute('data-layer');
+      expect(layer).toMatch(/^L\d$/);
+      const label = (await timeline.getByTestId('timeline-layer').textContent()) ?? '';
+      expect(label.startsWith(`${layer} · `)).toBe(true);
+      expect(await probeCell.getAttribute('title')).toBe(`signaled-session · ${label}`);
+      // and the run's report (Overview, bundles) carries the layer the history stored for each attempt
+      const report = labService.service.lastReport();
+      const storedLayers = new Map(
+        labService.service.listAttempts({ limit: 500 }).attempts.map((a) => [a.id, a.layer]),
+      );
+      const inReport = report?.attempts.filter((a) => storedLayers.has(a.id)) ?? [];
+      expect(inReport.length).toBeGreaterThan(0);
+      for (const attempt of inReport) expect(attempt.layer, attempt.id).toBe(storedLayers.get(attempt.id));
       await screenshot(page, 'attempts');
 
       await page.getByRole('button', { name: 'Close timeline' }).click();

@@ -13,9 +13,11 @@ export const LOCAL_MACHINE_TARGET = 'local-machine';
  * an outside server is a cross-network path (L4); one through the embedded lab stays L1.
  */
 export function attemptLayer(
-  attempt: { probe: string; targetId: string; metrics: Metrics },
+  attempt: { probe: string; targetId: string; metrics: Metrics; layer?: Layer | undefined },
   targetLayer: Layer | undefined,
 ): Layer {
+  // decided once, when the attempt was made (the runner): every later reader takes that answer
+  if (attempt.layer) return attempt.layer;
   if (attempt.targetId === LOCAL_MACHINE_TARGET) return 'L0';
   // A partner session crosses the path between two testers: L4, unless it reached a private
   // address (the testers share a network), which proves the local path.

@@ -22,6 +22,7 @@ import type { HistoryStore } from '../store/history';
 import { runJob, skippedAttempt, type JobOptions } from './attempt';
 import { readCaFile } from '../config/load';
 import { errorMessage, TriageError } from '../errors';
+import { attemptLayer } from '../evidence/layers';
 import { AttemptLedger } from '../ledger/ledger';
 import { runPlan } from './pool';
 import { chaosFrom } from './chaos';
@@ -130,7 +131,8 @@ export async function runDiagnosis(options: DiagnosisOptions): Promise<Report> {
     signal,
     onEvent,
     onAttempt: (raw, rawEvents) => {
-      const attempt = scrubber.value(raw);
+      // the layer is decided here, once: the store, the report and every screen read this one
+      const attempt = { ...scrubber.value(raw), layer: attemptLayer(raw, target.layer) };
       const store = options.store;
       if (store && !write(() => store.recordAttempt(runId, attempt, scrubber.value(rawEvents)))) return false;
       stored++;

@@ -343,5 +343,6 @@ export function attemptFromRow(row: Record<string, unknown>): AttemptReport {
     startedAt: new Date(Number(row.started_at)).toISOString(),
     durationMs: Number(row.duration_ms),
     metrics: JSON.parse(String(row.metrics_json)) as AttemptReport['metrics'],
+    ...(typeof row.layer === 'string' ? { layer: row.layer as Layer } : {}),
   };
 }

@@ -1,13 +1,17 @@
 import { useId, useMemo, useState } from 'react';
 import type { AttemptReport, Report } from '../../../contract';
 import { copyText } from './clipboard';
-import { formatMs, formatTime } from './format';
+import { formatMs, formatTime, layerLabel } from './format';
 import { Pager } from './Pager';
 import { ATTEMPTS_PER_PAGE } from './paging';
 import { Time } from './Time';
 
 /** An attempt as any screen has it: a run's, the stored log's (with its URL and layer) or a bundle's. */
-export type AttemptRow = AttemptReport & { targetUrl?: string; layer?: string; runId?: string };
+export type AttemptRow = Omit<AttemptReport, 'layer'> & {
+  targetUrl?: string;
+  layer?: string;
+  runId?: string;
+};
 
 const displayUrl = (url: string) => (url === 'local:machine' ? 'this machine' : url);
 
@@ -211,7 +215,12 @@ function AttemptRows({ attempts, caption, urlOf, onOpen, openId }: TableProps) {
                     </span>
                   </td>
                   <td>
-                    <span className="clip" title={a.probe}>
+                    <span
+                      className="clip"
+                      title={a.layer ? `${a.probe} · ${layerLabel(a.layer)}` : a.probe}
+                      data-testid="attempt-probe"
+                      data-layer={a.layer}
+                    >
                       {a.probe}
                     </span>
                     {a.attempt > 1 ? <span className="sub">attempt {a.attempt}</span> : null}

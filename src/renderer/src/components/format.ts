@@ -63,3 +63,17 @@ export const WINDOWS = [
   { label: 'Last 7 days', ms: 7 * 86_400_000 },
   { label: 'Last 30 days', ms: 30 * 86_400_000 },
 ] as const;
+
+const LAYER_WORDS: Record<string, string> = {
+  L0: 'this machine',
+  L1: 'embedded lab',
+  L2: 'STUN/TURN',
+  L3: 'signaling',
+  L4: 'cross-network path',
+};
+
+/** An attempt's layer as every screen writes it: `L4 · cross-network path`. */
+export function layerLabel(layer: string): string {
+  const words = LAYER_WORDS[layer];
+  return words ? `${layer} · ${words}` : layer;
+}

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { TriageApi } from '../../../../contract';
-import { formatMs } from '../../components/format';
+import { formatMs, layerLabel } from '../../components/format';
 import { Time } from '../../components/Time';
 import { useCall } from '../../hooks/useCall';
 
@@ -63,7 +63,8 @@ export function AttemptTimeline({
             <dd className="mono">{data.attempt.targetUrl}</dd>
             <dt>Probe</dt>
             <dd>
-              {data.attempt.probe} · attempt {data.attempt.attempt} · {data.attempt.layer}
+              {data.attempt.probe} · attempt {data.attempt.attempt} ·{' '}
+              <span data-testid="timeline-layer">{layerLabel(data.attempt.layer)}</span>
             </dd>
             <dt>Outcome</dt>
             <dd>
