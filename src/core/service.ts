@@ -55,8 +55,11 @@ import type { PartnerHostRun } from './partner/partner-test';
 export interface ServiceOptions {
   /** A config file; the default public target list when absent. */
   configPath?: string;
-  /** A config already loaded (then configPath only names where it came from). */
-  config?: Config;
+  /**
+   * A config already loaded (then configPath only names where it came from). `null`: none at all (a
+   * reading face: `rtc-triage export` without a config); what needs one refuses (CONFIG_UNREADABLE).
+   */
+  config?: Config | null;
   dbPath?: string;
   dbOptions?: OpenOptions;
   /** The embedded lab's config, when it runs: its targets are added as layer L1. */
@@ -79,6 +82,11 @@ export interface ServiceOptions {
    * program runs everything in-process.
    */
   peerHosts?: PeerHostOptions;
+  /**
+   * A reading face (`rtc-triage history`, `export`): the history is opened read-only and never created
+   * or migrated; no peer hosts, no telemetry. Methods that write refuse (`readOnlyRefusal`).
+   */
+  readonly?: boolean;
 }
 
 /**
@@ -92,7 +100,7 @@ export class TriageService {
   private current: { runId: string; controller: AbortController } | null = null;
   private readonly listeners = new Set<(event: TriageEvent) => void>();
   /** The config file's (or the given) config: what applies where nothing was saved. */
-  private readonly config: Config;
+  private readonly config: Config | null;
   private readonly configSource: string;
   private monitor: Monitor | null = null;
   readonly telemetry: Telemetry | null;
@@ -102,8 +110,10 @@ export class TriageService {
   private readonly peerHosts: PeerHostPool | null;
 
   constructor(private readonly options: ServiceOptions) {
-    this.configSource = options.configPath ?? (options.config ? 'inline' : defaultConfigPath());
-    this.config = options.config ?? loadConfigFile(this.configSource);
+    this.configSource =
+      options.configPath ??
+      (options.config ? 'inline' : options.config === null ? 'none' : defaultConfigPath());
+    this.config = options.config === undefined ? loadConfigFile(this.configSource) : options.config;
     this.calls = new CallDesk({
       store: () => this.historyStore(),
       config: () => this.effectiveConfig(),
@@ -116,20 +126,23 @@ export class TriageService {
       emit: (event) => this.broadcast(event),
       placePeerSide: () => peerSidesInPeerHosts(this.peerHosts),
     });
+    // a reading face (readonly, or no config) makes no telemetry of its own: it only reads
     this.telemetry =
       options.telemetry === false
         ? null
         : (options.telemetry ??
-          new Telemetry({
-            face: options.face,
-            version: options.version,
-            flags: this.config.flags,
-            logDir: logDirFor(this.dbPath),
-          }));
+          (options.readonly || !this.config
+            ? null
+            : new Telemetry({
+                face: options.face,
+                version: options.version,
+                flags: this.config.flags,
+                logDir: logDirFor(this.dbPath),
+              })));
     const telemetry = this.telemetry;
     if (telemetry?.enabled) this.listeners.add((event) => telemetry.observe(event));
     this.peerHosts =
-      options.peerHosts && PeerHostPool.available(options.peerHosts.entry)
+      options.peerHosts && !options.readonly && PeerHostPool.available(options.peerHosts.entry)
         ? new PeerHostPool(options.peerHosts)
         : null;
     this.peerHosts?.warm();
@@ -153,6 +166,7 @@ export class TriageService {
     this.store ??= HistoryStore.open(this.dbPath, {
       ...this.options.dbOptions,
       ...(this.options.useSavedSettings ? { retentionDays: 0 } : {}),
+      ...(this.options.readonly ? { readonly: true } : {}),
     });
     return this.store;
   }
@@ -167,18 +181,34 @@ export class TriageService {
     return this.ui;
   }
 
+  /** The config file's config; a service made with `config: null` has none and refuses what needs it. */
+  private configured(): Config {
+    if (this.config) return this.config;
+    throw new TriageError(
+      'CONFIG_UNREADABLE',
+      'this service was opened without a config (it reads a history only): there are no targets',
+    );
+  }
+
+  /** Refuses what writes the history (or starts what would) in a service opened `readonly`. */
+  private writable(what: string): void {
+    if (this.options.readonly)
+      throw new TriageError('UNSUPPORTED', `${what}: this history was opened read-only`);
+  }
+
   /** The config a diagnosis uses: the saved targets and settings over the config's, when enabled. */
   private effectiveConfig(): Config {
-    if (!this.options.useSavedSettings) return this.config;
+    const config = this.configured();
+    if (!this.options.useSavedSettings) return config;
     const store = this.settingsStore();
     const settings = store.settings();
     // Spread first: config fields the UI does not edit pass through unchanged.
     return {
-      ...this.config,
-      targets: store.targets() ?? this.config.targets,
-      timeouts: settings?.timeouts ?? this.config.timeouts,
-      retry: settings?.retry ?? this.config.retry,
-      concurrency: settings?.concurrency ?? this.config.concurrency,
+      ...config,
+      targets: store.targets() ?? config.targets,
+      timeouts: settings?.timeouts ?? config.timeouts,
+      retry: settings?.retry ?? config.retry,
+      concurrency: settings?.concurrency ?? config.concurrency,
     };
   }
 
@@ -207,6 +237,7 @@ export class TriageService {
 
   /** `config`: test these targets instead of the configured ones (a call's reproduction). */
   async runDiagnosis(args: { appFailing?: boolean; signal?: AbortSignal; config?: Config }): Promise<Report> {
+    this.writable('runDiagnosis');
     if (this.current)
       throw new TriageError('BUSY', `a diagnosis is already running (run ${this.current.runId})`);
     const runId = randomUUID();
@@ -277,16 +308,21 @@ export class TriageService {
   getSettings(): Settings {
     return (
       this.settingsStore().settings() ??
-      SettingsSchema.parse({
-        timeouts: this.config.timeouts,
-        retry: this.config.retry,
-        concurrency: this.config.concurrency,
-      })
+      SettingsSchema.parse(
+        this.config
+          ? {
+              timeouts: this.config.timeouts,
+              retry: this.config.retry,
+              concurrency: this.config.concurrency,
+            }
+          : {},
+      )
     );
   }
 
   /** Saves the settings; with saved settings in use, the schedule switches the monitor on or off. */
   async saveSettings(settings: Settings): Promise<Settings> {
+    this.writable('saveSettings');
     const parsed = SettingsSchema.parse(settings);
     this.settingsStore().saveSettings(parsed);
     this.pruneHistory();
@@ -299,7 +335,7 @@ export class TriageService {
    * start), so that a schedule switched on in Settings survives a restart.
    */
   async resumeSchedule(): Promise<MonitorStatus> {
-    if (!this.options.useSavedSettings) return this.monitorStatus();
+    if (!this.options.useSavedSettings || this.options.readonly) return this.monitorStatus();
     return this.applySchedule(this.getSettings().schedule);
   }
 
@@ -312,6 +348,7 @@ export class TriageService {
 
   /** Saves the list a diagnosis tests; refused whole (naming the field) when an entry is invalid. */
   saveTargets(args: { targets: Target[] }): Target[] {
+    this.writable('saveTargets');
     let config: Config;
     try {
       config = parseConfig({ targets: args.targets }, 'targets');
@@ -326,6 +363,7 @@ export class TriageService {
   }
 
   resetTargets(): Target[] {
+    this.writable('resetTargets');
     this.settingsStore().clearTargets();
     return this.listTargets();
   }
@@ -384,7 +422,8 @@ export class TriageService {
       since: new Date(now.getTime() - (args.sinceMs ?? DAY_MS)),
       redact: args.redact ?? this.getSettings().redactExports,
       out: args.out,
-      config: this.effectiveConfig(),
+      // a reading face opened without a config writes the bundle without one
+      config: this.config ? this.effectiveConfig() : null,
       appVersion: this.options.version,
       // the log next to the history, as `rtc-triage export` takes it: a UI bundle had none
       logs: { dir: logDirFor(this.dbPath) },
@@ -419,6 +458,7 @@ export class TriageService {
 
   /** Switches the monitor on or off (the desktop switch); a new period restarts it. */
   async setMonitor(args: { enabled: boolean; everyMs?: number }): Promise<MonitorStatus> {
+    this.writable('setMonitor');
     const status = await this.switchMonitor(args);
     if (this.options.useSavedSettings) {
       // The switch and Settings' schedule are one setting: keep the saved schedule in step. A period
@@ -442,6 +482,7 @@ export class TriageService {
 
   /** Starts a monitor with every option (the CLI's `monitor` command); stops any previous one. */
   startMonitor(options: Omit<MonitorOptions, 'diagnose' | 'emit'>): Monitor {
+    this.writable('startMonitor');
     void this.monitor?.stop();
     const monitor = new Monitor({
       ...this.options.monitor,
@@ -456,15 +497,18 @@ export class TriageService {
 
   /** The remote partner test, host side (the CLI awaits the code and the result itself). */
   hostPartnerTest(args: { codeTtlMs?: number; signal?: AbortSignal }): PartnerHostRun {
+    this.writable('hostPartnerTest');
     return this.partner.host(args);
   }
 
-  joinPartnerTest(args: { code: string; signal?: AbortSignal }): Promise<PartnerResult> {
+  async joinPartnerTest(args: { code: string; signal?: AbortSignal }): Promise<PartnerResult> {
+    this.writable('joinPartnerTest');
     return this.partner.join(args);
   }
 
   /** Starts the host's side for the UI; answers once the code can be shown (or the test ended without one). */
   async partnerHost(args: { codeTtlMs?: number }): Promise<PartnerState> {
+    this.writable('partnerHost');
     const run = this.partner.host(args);
     run.result.catch(() => {});
     if (!(await run.code)) await run.result.catch(() => {});
@@ -472,6 +516,7 @@ export class TriageService {
   }
 
   partnerJoin(args: { code: string }): PartnerState {
+    this.writable('partnerJoin');
     this.partner.join(args).catch(() => {});
     return this.partner.status();
   }
@@ -486,11 +531,13 @@ export class TriageService {
 
   /** Imports a webrtc-internals or rtcstats dump as a call; the file comes from the face. */
   importCall(file: string, name = basename(file)): Call {
+    this.writable('importCall');
     return this.calls.importFile(file, name);
   }
 
   /** The same from the dump's text, as a UI face uploads it (the contract's `importCall`). */
   importCallText(args: { name: string; text: string }): Call {
+    this.writable('importCall');
     try {
       return this.calls.importText(args.text, args.name);
     } catch (error) {
@@ -510,7 +557,8 @@ export class TriageService {
   }
 
   /** Diagnoses exactly the call's ICE servers and puts the call beside the result. */
-  reproduceCall(args: ReproduceArgs): Promise<CallReproduction> {
+  async reproduceCall(args: ReproduceArgs): Promise<CallReproduction> {
+    this.writable('reproduceCall');
     return this.calls.reproduce(args);
   }
 

@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../../contract';
-import { exportBundle } from '../../core/bundle';
 import { loadConfigFile } from '../../core/config/load';
 import { defaultConfigPath } from '../../core/config/resources';
 import { UsageError } from '../../core/errors';
-import { defaultDbPath, logDirFor } from '../../core/paths';
-import { HistoryStore } from '../../core/store/history';
 import { parseFlags, parseWindow } from '../args';
 import type { CliIo } from '../io';
+import { openReadingService } from '../reading-service';
 
 export const EXPORT_HELP = `Usage: rtc-triage export --out FILE [--since 24h] [--no-redact] [--db FILE] [--config FILE]
 
@@ -45,24 +42,15 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (!values.out) throw new UsageError('export: --out FILE is required (where to write the bundle)');
   const sinceMs = parseWindow('--since', values.since ?? '24h');
-  const dbPath = values.db ?? defaultDbPath();
-  if (!existsSync(dbPath))
-    throw new UsageError(`export: there is no history at ${dbPath} (run a diagnosis first, or pass --db)`);
-  const config = values.config ? loadConfigFile(values.config) : defaultConfig();
+  const configFile = values.config;
+  const config = () =>
+    configFile ? { config: loadConfigFile(configFile), path: configFile } : defaultConfig();
+  // explicit every time: --no-redact (or its absence) wins over a redaction setting saved in the UI
   const redact = !values['no-redact'];
-  const store = HistoryStore.open(dbPath, { readonly: true });
+  const file = resolve(values.out);
+  const service = openReadingService({ command: 'export', db: values.db, version: io.version, config });
   try {
-    const now = new Date();
-    const { file, manifest } = await exportBundle({
-      store,
-      since: new Date(now.getTime() - sinceMs),
-      redact,
-      out: resolve(values.out),
-      config,
-      appVersion: io.version,
-      logs: { dir: logDirFor(dbPath) },
-      now,
-    });
+    const manifest = await service.exportBundle({ out: file, sinceMs, redact });
     const c = manifest.counts;
     io.out(
       `wrote ${file}: ${c.runs} runs, ${c.attempts} attempts, ${c.events} events since ${manifest.since}, ` +
@@ -71,14 +59,15 @@ export async function exportCommand(argv: string[], io: CliIo): Promise<number> 
     );
     return 0;
   } finally {
-    store.close();
+    service.close();
   }
 }
 
 /** The built-in public target list: what a diagnosis without --config used. Missing is not an error. */
-function defaultConfig(): Config | null {
+function defaultConfig(): { config: Config; path: string } | null {
+  const path = defaultConfigPath();
   try {
-    return loadConfigFile(defaultConfigPath());
+    return { config: loadConfigFile(path), path };
   } catch {
     return null;
   }

@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { HistoryReport } from '../../contract';
-import { historyReport } from '../../core/analysis/history-verdict';
 import { isValidTimeZone, systemTimeZone } from '../../core/analysis/local-time';
 import { UsageError } from '../../core/errors';
-import { defaultDbPath } from '../../core/paths';
-import { HistoryStore } from '../../core/store/history';
 import { parseFlags, parseWindow } from '../args';
 import { HISTORY_HELP } from '../help';
 import type { CliIo } from '../io';
+import { openReadingService } from '../reading-service';
 
 export async function historyCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags('history', argv, {
@@ -24,23 +21,13 @@ export async function historyCommand(argv: string[], io: CliIo): Promise<number>
   const sinceMs = parseWindow('--since', values.since ?? '24h');
   const timeZone = values.tz ?? systemTimeZone();
   if (!isValidTimeZone(timeZone)) throw new UsageError(`--tz: "${timeZone}" is not an IANA time zone`);
-  const dbPath = values.db ?? defaultDbPath();
-  // reading must not create: a mistyped --db would otherwise read as an empty, healthy-looking history
-  if (!existsSync(dbPath))
-    throw new UsageError(`history: there is no history at ${dbPath} (run a diagnosis first, or pass --db)`);
-  const store = HistoryStore.open(dbPath, { readonly: true });
+  const service = openReadingService({ command: 'history', db: values.db, version: io.version });
   try {
-    const to = Date.now();
-    const report = historyReport(store.queries, {
-      from: to - sinceMs,
-      to,
-      timeZone,
-      appFailing: values['app-failing'] ?? false,
-    });
+    const report = service.history({ sinceMs, timeZone, appFailing: values['app-failing'] ?? false });
     io.out(values.json ? JSON.stringify(report) : formatHistory(report));
     return report.verdict.kind === 'healthy' ? 0 : 1;
   } finally {
-    store.close();
+    service.close();
   }
 }
 
