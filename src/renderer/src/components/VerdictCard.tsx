@@ -1,6 +1,7 @@
 import { useId, useState, type Ref } from 'react';
 import type { PathResult, Report, VerdictKind } from '../../../contract';
 import { AttemptTable } from './AttemptTable';
+import { EvidenceList } from './EvidenceList';
 import { formatPercent, formatTime } from './format';
 
 const KIND_LABEL: Record<VerdictKind, string> = {
@@ -76,11 +77,10 @@ export function VerdictCard({ report, fromHistory, ref, onRetry, retryDisabled }
       {verdict.evidence.length > 0 && (
         <>
           <h3>Evidence</h3>
-          <ul className="evidence">
-            {verdict.evidence.map((item, index) => (
-              <li key={item.attemptId ?? `${item.targetId ?? ''}-${index}`}>{item.summary}</li>
-            ))}
-          </ul>
+          <EvidenceList
+            evidence={verdict.evidence}
+            urlOf={(id) => report.targets.find((t) => t.id === id)?.url}
+          />
         </>
       )}
       <div className="verdict-buttons">
